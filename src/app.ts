@@ -1,0 +1,127 @@
+import cors from "@fastify/cors";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import type { Context } from "./context.js";
+import { AppError } from "./platform/errors.js";
+import type { AppInstance } from "./platform/feature.js";
+import { handleError, renderError } from "./platform/http/error-handler.js";
+import { requestIdFrom } from "./platform/http/request-id.js";
+import { securityHeaders } from "./platform/http/security-headers.js";
+
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Builds the HTTP app from a Context: the request pipeline (ARCHITECTURE.md) and every feature's
+ * routes. Does not listen; callers (the CLI, tests via `inject`) decide.
+ */
+export async function buildApp(ctx: Context): Promise<AppInstance> {
+  const { config } = ctx;
+  const app = Fastify({
+    // Typed as Fastify's base logger so every route file shares one AppInstance type.
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    // One access-log line per request, written by our onResponse hook (path only, no query).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdFrom,
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest("principal", undefined);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send(renderError(request, "NOT_FOUND", `no route for ${request.method} ${request.url.split("?")[0]}`)),
+  );
+
+  app.addHook("onRequest", securityHeaders({ hsts: config.environment === "production" }));
+  app.addHook("onRequest", async (request) => {
+    if (request.routeOptions.config.public || !request.routeOptions.url) return;
+    request.principal = await ctx.authenticate(request);
+  });
+  app.addHook("onRequest", async (request) => {
+    if (config.readOnly && STATE_CHANGING.has(request.method) && !request.routeOptions.config.allowInReadOnly) {
+      await ctx.audit.record({
+        event_type: "system.read_only_rejected",
+        severity: "low",
+        outcome: "denied",
+        actor: {
+          user_id: request.principal?.id ?? null,
+          username: request.principal?.username ?? null,
+          ip: request.ip,
+        },
+        action: `${request.method} ${request.routeOptions.url ?? request.url}`,
+        request_id: String(request.id),
+      });
+      throw new AppError("READ_ONLY", "SARK is in read-only mode (READ_ONLY_MODE=true); changes are disabled", {
+        headers: { "retry-after": "60" },
+      });
+    }
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", String(request.id));
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    const labels = { method: request.method, route, status: String(reply.statusCode) };
+    ctx.metrics.httpRequests.inc(labels);
+    ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    // The path only: query strings can carry tokens, and bodies are never logged.
+    request.log.info(
+      {
+        method: request.method,
+        route,
+        path: request.url.split("?")[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        user: request.principal?.id,
+        ip: request.ip,
+      },
+      "request",
+    );
+  });
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes("*") ? true : [...config.corsOrigins],
+      credentials: !config.corsOrigins.includes("*"),
+      exposedHeaders: [
+        "x-request-id",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+      ],
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "SARK API", version: ctx.version, description: "Governance gateway for MCP traffic" },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  // swagger-ui registers its own routes (hook first, so it sees them); mark them public.
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/docs")) route.config = { ...(route.config ?? {}), public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  for (const feature of ctx.features) {
+    if (feature.routes) await app.register(async (scope) => feature.routes?.(scope));
+  }
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { Sensitivity } from "../platform/config.js";
+
+export type AuditOutcome = "success" | "failure" | "denied";
+
+export interface AuditActor {
+  user_id?: string | null;
+  username?: string | null;
+  auth_method?: string | null;
+  api_key_id?: string | null;
+  ip?: string | null;
+  user_agent?: string | null;
+}
+
+export interface AuditDecision {
+  allow: boolean;
+  reason?: string;
+  policy?: string;
+  cached?: boolean;
+  eval_us?: number;
+}
+
+/** What a feature hands to the audit recorder; id, timestamp and hash chain are added by it. */
+export interface AuditEventInput {
+  event_type: string;
+  severity?: Sensitivity;
+  outcome: AuditOutcome;
+  actor?: AuditActor;
+  action?: string;
+  resource?: { type: string; id?: string | null; name?: string | null };
+  decision?: AuditDecision;
+  request_id?: string;
+  /** Free-form context; secrets are redacted before storage. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The audit seam every feature records through. `record` resolves once the event is buffered
+ * (it waits when the buffer is full: back-pressure, never a drop); the writer persists in batches.
+ */
+export interface AuditRecorder {
+  record(event: AuditEventInput): Promise<void>;
+}

@@ -1,0 +1,15 @@
+import type { FastifyRequest } from "fastify";
+import type { AuditActor } from "../audit/types.js";
+
+/** The audit `actor` for a request: its principal (if any), client address and user agent. */
+export function actorOf(request: FastifyRequest): AuditActor {
+  const p = request.principal;
+  return {
+    user_id: p?.id ?? null,
+    username: p?.username ?? null,
+    auth_method: p?.authMethod ?? null,
+    api_key_id: p?.apiKeyId ?? null,
+    ip: request.ip,
+    user_agent: request.headers["user-agent"] ?? null,
+  };
+}

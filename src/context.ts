@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyRequest } from "fastify";
+import { createAudit } from "./audit/index.js";
+import type { AuditRecorder } from "./audit/types.js";
+import { createAuth } from "./auth/index.js";
+import type { Principal } from "./auth/principal.js";
+import { healthRoutes } from "./health/routes.js";
+import { type Cache, createMemoryCache, createRedisCache } from "./platform/cache.js";
+import { type Clock, systemClock } from "./platform/clock.js";
+import type { Config } from "./platform/config.js";
+import { type Database, openDatabase } from "./platform/db/database.js";
+import { createMigrator, type Migrator, readMigrations } from "./platform/db/migrator.js";
+import type { Feature } from "./platform/feature.js";
+import { createLifecycle, type Lifecycle } from "./platform/lifecycle.js";
+import { createLogger, type Logger } from "./platform/logger.js";
+import { createMetrics, type Metrics } from "./platform/metrics.js";
+import { packageRoot } from "./platform/paths.js";
+import { VERSION } from "./platform/version.js";
+import type { Authorizer } from "./policy/authorizer.js";
+import { createPolicy } from "./policy/index.js";
+import { createRegistry } from "./registry/index.js";
+
+export interface Context {
+  readonly version: string;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly database: Database;
+  readonly cache: Cache;
+  readonly migrator: Migrator;
+  readonly lifecycle: Lifecycle;
+  readonly audit: AuditRecorder;
+  readonly authorizer: Authorizer;
+  authenticate(request: FastifyRequest): Promise<Principal>;
+  /** Bootstraps the admin user on an empty database (see README). */
+  bootstrapAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string }>;
+  createUser(input: { username: string; password: string; roles: string[]; email?: string }): Promise<{ id: string }>;
+  /** Writes buffered audit events now (tests and shutdown). */
+  flushAudit(): Promise<void>;
+  readonly features: readonly Feature[];
+  /** Starts background work (audit flushing, SIEM forwarding, maintenance). */
+  start(): Promise<void>;
+  /** Stops background work in reverse order, flushes, closes pools. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface ContextOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Keep PGlite in memory instead of under the data dir (tests). */
+  inMemoryDatabase?: boolean;
+  /** PostgreSQL schema for this context (tests isolate parallel files). */
+  databaseSchema?: string;
+  /** Redis key prefix (tests isolate runs). */
+  cachePrefix?: string;
+}
+
+/**
+ * Picks and wires the backends from Config. This is the only place that knows which
+ * implementation backs each seam; features receive exactly the deps they use.
+ */
+export async function createContext(config: Config, options: ContextOptions = {}): Promise<Context> {
+  const logger = options.logger ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const database = await openDatabase({
+    config: config.database,
+    dataDir: options.inMemoryDatabase ? undefined : config.dataDir,
+    metrics,
+    schema: options.databaseSchema,
+  });
+  const cache = config.redisUrl ? createRedisCache(config.redisUrl, options.cachePrefix) : createMemoryCache();
+  const migrator = createMigrator(database, readMigrations(join(packageRoot(), "migrations")));
+  const lifecycle = createLifecycle(clock.now());
+  const jwtSecret = resolveJwtSecret(config, options.inMemoryDatabase === true);
+
+  const audit = createAudit({ config: config.audit, database, logger, metrics, clock });
+  const policy = createPolicy({ audit: audit.recorder });
+  const deps = { database, cache, audit: audit.recorder, authorizer: policy.authorizer, logger, metrics, clock };
+  const auth = createAuth({ ...deps, config, jwtSecret });
+  const registry = createRegistry(deps);
+
+  const features: Feature[] = [audit.feature, policy.feature, auth.feature, registry.feature];
+  let stopped = false;
+  const ctx: Context = {
+    version: VERSION,
+    config,
+    logger,
+    clock,
+    metrics,
+    database,
+    cache,
+    migrator,
+    lifecycle,
+    audit: audit.recorder,
+    authorizer: policy.authorizer,
+    authenticate: (request) => auth.authenticate(request),
+    bootstrapAdmin: () => auth.bootstrapAdmin(),
+    createUser: (input) => auth.createUser(input),
+    flushAudit: () => audit.flush(),
+    features: [{ name: "health", routes: (app) => healthRoutes(ctx)(app) }, ...features],
+    async start() {
+      for (const f of features) await f.start?.();
+      lifecycle.started = true;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      lifecycle.draining = true;
+      for (const f of [...features].reverse()) {
+        await f.stop?.().catch((e: unknown) => logger.error({ err: e, feature: f.name }, "feature stop failed"));
+      }
+      await cache.close();
+      await database.close();
+    },
+  };
+  return ctx;
+}
+
+/**
+ * HS256 needs a secret. Production requires one (config validation); in development SARK
+ * generates one and keeps it in the data dir so tokens survive restarts.
+ */
+function resolveJwtSecret(config: Config, ephemeral: boolean): string {
+  if (config.jwt.secret) return config.jwt.secret;
+  if (ephemeral) return randomBytes(32).toString("base64url");
+  const file = join(config.dataDir, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}

@@ -1,0 +1,56 @@
+import { admin } from "./cli/admin.js";
+import { migrate } from "./cli/migrate.js";
+import { serve } from "./cli/serve.js";
+import { ConfigError, loadConfig } from "./platform/config.js";
+import { VERSION } from "./platform/version.js";
+
+const USAGE = `usage: sark <command>
+  serve                          start the API, MCP gateway, probes and metrics
+  migrate up|down [n|all]|status manage the database schema
+  admin create-user ...          create a local user
+  version                        print the version
+`;
+
+/** A subcommand returns an exit code; `serve` keeps running until a signal. */
+type Command = (args: string[]) => Promise<number | undefined>;
+
+async function main(argv: string[]): Promise<number | undefined> {
+  const [name = "serve", ...args] = argv;
+  if (name === "version" || name === "--version") {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (name === "help" || name === "--help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const commands: Record<string, Command> = {
+    serve: async () => {
+      await serve(config);
+      return undefined;
+    },
+    migrate: (a) => migrate(config, a),
+    admin: (a) => admin(config, a),
+  };
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`unknown command '${name}'\n${USAGE}`);
+    return 2;
+  }
+  return command(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(`sark: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,141 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { DatabaseConfig } from "../config.js";
+import type { Metrics } from "../metrics.js";
+import { type AdvisoryLocks, createMemoryLocks, createPostgresLocks } from "./locks.js";
+
+/** Tables every feature may rely on; features add theirs with `db.withTables<…>()`. */
+export interface BaseTables {
+  schema_migrations: { version: number; name: string; checksum: string; applied_at: Date };
+}
+
+/** A raw, driver-level transaction: used by the migrator for multi-statement scripts. */
+export interface RawTransaction {
+  exec(script: string): Promise<void>;
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+}
+
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly db: Kysely<BaseTables>;
+  readonly locks: AdvisoryLocks;
+  rawTransaction<T>(fn: (tx: RawTransaction) => Promise<T>): Promise<T>;
+  /** Round-trip time of `select 1`, in milliseconds. */
+  ping(): Promise<number>;
+  poolStats(): { total: number; idle: number; waiting: number };
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  config: DatabaseConfig;
+  /** Where PGlite keeps its files; `undefined` keeps it in memory (tests). */
+  dataDir: string | undefined;
+  metrics?: Metrics;
+  /** PostgreSQL schema to use instead of `public` (tests isolate parallel files this way). */
+  schema?: string;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.config.url ? openPostgres(options) : openPglite(options);
+}
+
+function queryLogger(metrics: Metrics | undefined): ((e: LogEvent) => void) | undefined {
+  if (!metrics) return undefined;
+  return (e) => metrics.dbQueryDuration.observe({ kind: e.level }, e.queryDurationMillis / 1000);
+}
+
+async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
+  let pglite: PGlite;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    pglite = await PGlite.create(join(options.dataDir, "pgdata"));
+  } else {
+    pglite = await PGlite.create();
+  }
+  const db = new Kysely<BaseTables>({ dialect: new PGliteDialect({ pglite }), log: queryLogger(options.metrics) });
+  return {
+    kind: "pglite",
+    db,
+    locks: createMemoryLocks(),
+    rawTransaction: (fn) =>
+      pglite.transaction((tx) =>
+        fn({
+          exec: async (script) => {
+            await tx.exec(script);
+          },
+          query: async (text, params) => (await tx.query(text, params)).rows as never,
+        }),
+      ),
+    async ping() {
+      const t = performance.now();
+      await pglite.query("select 1");
+      return performance.now() - t;
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async close() {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function sslOption(mode: DatabaseConfig["ssl"]): pg.PoolConfig["ssl"] {
+  if (mode === "disable") return false;
+  return { rejectUnauthorized: mode === "verify-full" };
+}
+
+async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
+  const { config, schema } = options;
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    ssl: sslOption(config.ssl),
+    // Per-connection settings go through the startup packet so they work behind PgBouncer too.
+    options: [
+      config.statementTimeoutMs > 0 ? `-c statement_timeout=${config.statementTimeoutMs}` : "",
+      schema ? `-c search_path=${schema}` : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
+    application_name: "sark",
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const db = new Kysely<BaseTables>({ dialect: new PostgresDialect({ pool }), log: queryLogger(options.metrics) });
+  return {
+    kind: "postgres",
+    db,
+    locks: createPostgresLocks(pool, schema ?? "public"),
+    async rawTransaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn({
+          exec: async (script) => {
+            await client.query(script);
+          },
+          query: async (text, params) => (await client.query(text, params)).rows,
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      const t = performance.now();
+      await pool.query("select 1");
+      return performance.now() - t;
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async close() {
+      await db.destroy();
+    },
+  };
+}

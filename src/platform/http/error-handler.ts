@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { AppError, ERROR_STATUS, type ErrorCode, type FieldError } from "../errors.js";
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; request_id: string; details?: unknown };
+}
+
+/** Fastify's own error codes that are the client's fault, mapped onto our catalogue. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "VALIDATION_FAILED",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "VALIDATION_FAILED",
+  FST_ERR_CTP_INVALID_JSON_BODY: "VALIDATION_FAILED",
+  FST_ERR_VALIDATION: "VALIDATION_FAILED",
+};
+
+function fieldErrors(error: FastifyError): FieldError[] {
+  const part = error.validationContext ?? "body";
+  return (error.validation ?? []).map((v) => {
+    const params = v.params as Record<string, unknown> | undefined;
+    const missing = typeof params?.missingProperty === "string" ? `/${params.missingProperty}` : "";
+    const extra = typeof params?.additionalProperty === "string" ? `/${params.additionalProperty}` : "";
+    return { path: `${part}${v.instancePath ?? ""}${missing}${extra}`, message: v.message ?? "is invalid" };
+  });
+}
+
+export function renderError(request: FastifyRequest, code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: { code, message, request_id: String(request.id), ...(details === undefined ? {} : { details }) } };
+}
+
+/**
+ * The single error handler: AppErrors render as themselves, Fastify's client errors map onto the
+ * catalogue, anything else is a 500 with a generic message and a full log line.
+ */
+export function handleError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    if (error.status >= 500) request.log.error({ err: error }, error.message);
+    reply.headers(error.headers);
+    return reply.status(error.status).send(renderError(request, error.code, error.message, error.details));
+  }
+  const fe = error as FastifyError;
+  if (fe.validation) {
+    const fields = fieldErrors(fe);
+    return reply.status(400).send(renderError(request, "VALIDATION_FAILED", "request validation failed", { fields }));
+  }
+  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped) {
+    return reply.status(ERROR_STATUS[mapped]).send(renderError(request, mapped, fe.message));
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return reply.status(fe.statusCode).send(renderError(request, "VALIDATION_FAILED", fe.message));
+  }
+  request.log.error({ err: error }, "unhandled error");
+  return reply
+    .status(500)
+    .send(renderError(request, "INTERNAL", "internal error; see the server log for this request id"));
+}

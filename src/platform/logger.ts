@@ -1,0 +1,31 @@
+import pino, { type Logger } from "pino";
+import type { Config } from "./config.js";
+
+export type { Logger } from "pino";
+
+/**
+ * Paths pino masks in every log line. Request logs never carry bodies, but headers and error
+ * objects can, so credentials are censored at the logger as a last line of defence.
+ */
+const REDACT_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["x-api-key"]',
+  "password",
+  "*.password",
+  "token",
+  "*.token",
+  "secret",
+  "*.secret",
+  "access_token",
+  "refresh_token",
+];
+
+export function createLogger(config: Pick<Config, "logLevel" | "environment">): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: "sark", env: config.environment },
+    redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}

@@ -1,0 +1,47 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * The process-wide metric registry, created per Context (never a module singleton) so tests can
+ * build several apps in one process. Features register their own metrics on `registry`.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<"method" | "route" | "status">;
+  readonly httpDuration: Histogram<"method" | "route" | "status">;
+  readonly dbQueryDuration: Histogram<"kind">;
+  readonly dbPool: Gauge<"state">;
+}
+
+export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.collectDefaults !== false) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: "sark_http_requests_total",
+      help: "HTTP requests by method, route template and status",
+      labelNames: ["method", "route", "status"],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: "sark_http_request_duration_seconds",
+      help: "HTTP request duration by method, route template and status",
+      labelNames: ["method", "route", "status"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    dbQueryDuration: new Histogram({
+      name: "sark_db_query_duration_seconds",
+      help: "Database query duration",
+      labelNames: ["kind"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    dbPool: new Gauge({
+      name: "sark_db_pool_connections",
+      help: "Database pool connections by state (total, idle, waiting)",
+      labelNames: ["state"],
+      registers: [registry],
+    }),
+  };
+}
