@@ -1,7 +1,7 @@
 /** Aggregates over collections: count, sum, product, max, min, sort. */
 import { compare, RegoObject, RegoSet, type Value } from "../value.js";
-import { arg, collection } from "./args.js";
-import { type Builtin, BuiltinError, type BuiltinTable } from "./types.js";
+import { arg, BuiltinTypeError, collection } from "./args.js";
+import type { Builtin, BuiltinTable } from "./types.js";
 
 /** `count` counts Unicode code points of a string, as OPA (Go runes), not UTF-16 units. */
 function count(args: readonly Value[]): Value {
@@ -13,12 +13,12 @@ function count(args: readonly Value[]): Value {
   }
   if (Array.isArray(v)) return v.length;
   if (v instanceof RegoObject || v instanceof RegoSet) return v.size;
-  throw new BuiltinError("count: operand 1 must be one of {array, object, set, string}");
+  throw new BuiltinTypeError("count: operand 1 must be one of {array, object, set, string}");
 }
 
 function numbers(name: string, args: readonly Value[]): number[] {
   return collection(name, args, 0).map((x) => {
-    if (typeof x !== "number") throw new BuiltinError(`${name}: operand 1 must contain only numbers`);
+    if (typeof x !== "number") throw new BuiltinTypeError(`${name}: operand 1 must contain only numbers`);
     return x;
   });
 }

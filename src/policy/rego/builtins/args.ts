@@ -5,9 +5,16 @@
 import { RegoObject, RegoSet, typeName, type Value } from "../value.js";
 import { BuiltinError } from "./types.js";
 
-function fail(name: string, pos: number, want: string, got: Value | undefined): never {
+/**
+ * A call with an argument of the wrong type. OPA's type checker rejects these before evaluation,
+ * so the evaluator should always report them; other `BuiltinError`s (malformed input such as an
+ * unparsable timestamp) are what OPA's non-strict mode turns into an undefined result.
+ */
+export class BuiltinTypeError extends BuiltinError {}
+
+export function typeFail(name: string, pos: number, want: string, got: Value | undefined): never {
   const gotName = got === undefined ? "undefined" : typeName(got);
-  throw new BuiltinError(`${name}: operand ${pos + 1} must be ${want} but got ${gotName}`);
+  throw new BuiltinTypeError(`${name}: operand ${pos + 1} must be ${want} but got ${gotName}`);
 }
 
 export function arg(args: readonly Value[], pos: number): Value {
@@ -18,7 +25,7 @@ export function arg(args: readonly Value[], pos: number): Value {
 
 export function num(name: string, args: readonly Value[], pos: number): number {
   const v = args[pos];
-  if (typeof v !== "number") fail(name, pos, "number", v);
+  if (typeof v !== "number") typeFail(name, pos, "number", v);
   return v;
 }
 
@@ -31,31 +38,31 @@ export function int(name: string, args: readonly Value[], pos: number): number {
 
 export function str(name: string, args: readonly Value[], pos: number): string {
   const v = args[pos];
-  if (typeof v !== "string") fail(name, pos, "string", v);
+  if (typeof v !== "string") typeFail(name, pos, "string", v);
   return v;
 }
 
 export function bool(name: string, args: readonly Value[], pos: number): boolean {
   const v = args[pos];
-  if (typeof v !== "boolean") fail(name, pos, "boolean", v);
+  if (typeof v !== "boolean") typeFail(name, pos, "boolean", v);
   return v;
 }
 
 export function arr(name: string, args: readonly Value[], pos: number): readonly Value[] {
   const v = args[pos];
-  if (!Array.isArray(v)) fail(name, pos, "array", v);
+  if (!Array.isArray(v)) typeFail(name, pos, "array", v);
   return v as readonly Value[];
 }
 
 export function set(name: string, args: readonly Value[], pos: number): RegoSet {
   const v = args[pos];
-  if (!(v instanceof RegoSet)) fail(name, pos, "set", v);
+  if (!(v instanceof RegoSet)) typeFail(name, pos, "set", v);
   return v;
 }
 
 export function obj(name: string, args: readonly Value[], pos: number): RegoObject {
   const v = args[pos];
-  if (!(v instanceof RegoObject)) fail(name, pos, "object", v);
+  if (!(v instanceof RegoObject)) typeFail(name, pos, "object", v);
   return v;
 }
 
@@ -64,7 +71,7 @@ export function collection(name: string, args: readonly Value[], pos: number): r
   const v = args[pos];
   if (Array.isArray(v)) return v as readonly Value[];
   if (v instanceof RegoSet) return v.sorted();
-  return fail(name, pos, "array or set", v);
+  return typeFail(name, pos, "array or set", v);
 }
 
 /** An array or set of strings (e.g. `strings.any_prefix_match`, `concat`). */
@@ -73,7 +80,7 @@ export function strings(name: string, args: readonly Value[], pos: number, allow
   if (allowString && typeof v === "string") return [v];
   const items = collection(name, args, pos);
   return items.map((x) => {
-    if (typeof x !== "string") throw new BuiltinError(`${name}: operand ${pos + 1} must contain only strings`);
+    if (typeof x !== "string") throw new BuiltinTypeError(`${name}: operand ${pos + 1} must contain only strings`);
     return x;
   });
 }

@@ -4,13 +4,31 @@
  * evaluation must never reach the network.
  */
 import { AGGREGATES } from "./aggregates.js";
+import { ARRAYS } from "./arrays.js";
+import { JSON_PATCH } from "./json-patch.js";
+import { JSON_PATHS } from "./json-paths.js";
+import { NUMBERS } from "./numbers.js";
+import { OBJECTS } from "./objects.js";
 import { OPERATORS } from "./operators.js";
+import { SPRINTF } from "./sprintf.js";
+import { STRINGS } from "./strings.js";
+import { TYPE_CHECKS } from "./type-checks.js";
 import type { BuiltinTable } from "./types.js";
 
+export { BuiltinTypeError } from "./args.js";
+export { regoText } from "./rego-text.js";
 export type { Builtin, BuiltinContext, BuiltinTable } from "./types.js";
 export { BuiltinError } from "./types.js";
 
 export const BUILTINS: BuiltinTable = Object.freeze({
   ...OPERATORS,
   ...AGGREGATES,
+  ...ARRAYS,
+  ...OBJECTS,
+  ...JSON_PATHS,
+  ...JSON_PATCH,
+  ...STRINGS,
+  ...SPRINTF,
+  ...NUMBERS,
+  ...TYPE_CHECKS,
 });

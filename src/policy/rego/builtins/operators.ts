@@ -51,7 +51,9 @@ function div(args: readonly Value[]): Value {
 function rem(args: readonly Value[]): Value {
   const a = num("rem", args, 0);
   const b = num("rem", args, 1);
-  if (!Number.isInteger(a) || !Number.isInteger(b)) {
+  // Beyond 2^53 a double no longer holds the integer the policy wrote, so the remainder would be
+  // silently wrong; refuse like OPA refuses non-integral operands.
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) {
     throw new BuiltinError("rem: modulo on floating-point number");
   }
   if (b === 0) throw new BuiltinError("rem: modulo by zero");
