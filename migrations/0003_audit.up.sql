@@ -1,6 +1,9 @@
 -- Audit trail (contract: ARCHITECTURE.md "Audit event contract"). Append-only.
+-- `seq` is assigned inside the writer's serialised insert transaction, so its order is commit
+-- order: the SIEM forwarder's cursor follows it and can never skip a late-committing event.
 create table audit_events (
   id uuid primary key,
+  seq bigint generated always as identity,
   timestamp timestamptz not null,
   event_type text not null,
   severity text not null check (severity in ('low', 'medium', 'high', 'critical')),
@@ -16,3 +19,4 @@ create table audit_events (
 );
 create index audit_events_timestamp_idx on audit_events (timestamp);
 create index audit_events_type_idx on audit_events (event_type, id);
+create unique index audit_events_seq_idx on audit_events (seq);
