@@ -5,11 +5,13 @@
  */
 import { AGGREGATES } from "./aggregates.js";
 import { ARRAYS } from "./arrays.js";
+import { GLOB } from "./glob.js";
 import { JSON_PATCH } from "./json-patch.js";
 import { JSON_PATHS } from "./json-paths.js";
 import { NUMBERS } from "./numbers.js";
 import { OBJECTS } from "./objects.js";
 import { OPERATORS } from "./operators.js";
+import { REGEX } from "./regex.js";
 import { SPRINTF } from "./sprintf.js";
 import { STRINGS } from "./strings.js";
 import { TYPE_CHECKS } from "./type-checks.js";
@@ -31,4 +33,6 @@ export const BUILTINS: BuiltinTable = Object.freeze({
   ...SPRINTF,
   ...NUMBERS,
   ...TYPE_CHECKS,
+  ...REGEX,
+  ...GLOB,
 });
