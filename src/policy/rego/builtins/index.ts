@@ -5,6 +5,8 @@
  */
 import { AGGREGATES } from "./aggregates.js";
 import { ARRAYS } from "./arrays.js";
+import { CRYPTO } from "./crypto.js";
+import { ENCODING } from "./encoding.js";
 import { GLOB } from "./glob.js";
 import { JSON_PATCH } from "./json-patch.js";
 import { JSON_PATHS } from "./json-paths.js";
@@ -14,6 +16,7 @@ import { OPERATORS } from "./operators.js";
 import { REGEX } from "./regex.js";
 import { SPRINTF } from "./sprintf.js";
 import { STRINGS } from "./strings.js";
+import { TIME } from "./time.js";
 import { TYPE_CHECKS } from "./type-checks.js";
 import type { BuiltinTable } from "./types.js";
 
@@ -35,4 +38,7 @@ export const BUILTINS: BuiltinTable = Object.freeze({
   ...TYPE_CHECKS,
   ...REGEX,
   ...GLOB,
+  ...ENCODING,
+  ...CRYPTO,
+  ...TIME,
 });
