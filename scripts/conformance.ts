@@ -1,0 +1,174 @@
+/**
+ * Runs the regorus conformance cases against SARK's Rego engine.
+ *
+ *   npm run conformance [-- --verbose] [--filter text] [--write-baseline]
+ *
+ * Cases come from ../shared/conformance/regorus (override with CONFORMANCE_DIR). Deliberate skips
+ * live in policy-conformance-skips.yaml with one reason each. Exits non-zero when fewer cases pass
+ * than conformance-baseline.json records.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse, parseDocument } from "yaml";
+import {
+  compilePolicy,
+  equals,
+  fromJS,
+  RegoObject,
+  RegoSet,
+  toJS,
+  type Value,
+} from "../src/policy/rego/index.js";
+
+interface Case {
+  note: string;
+  modules?: string[];
+  data?: unknown;
+  input?: unknown;
+  query: string;
+  want_result?: unknown;
+  error?: string;
+  skip?: boolean;
+  strict?: boolean;
+  no_result?: boolean;
+}
+
+interface Skip {
+  file: string;
+  note: string;
+  reason: string;
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const casesDir = resolve(root, process.env.CONFORMANCE_DIR ?? "../shared/conformance/regorus");
+const args = process.argv.slice(2);
+const verbose = args.includes("--verbose");
+const writeBaseline = args.includes("--write-baseline");
+const filterAt = args.indexOf("--filter");
+const filter = filterAt >= 0 ? (args[filterAt + 1] ?? "") : "";
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) return yamlFiles(p);
+      return p.endsWith(".yaml") ? [p] : [];
+    });
+}
+
+/** The cases' YAML encodes sets as `{set!: [...]}` and non-string-keyed objects as `{object!: [{key, value}]}`. */
+function toValue(x: unknown): Value {
+  if (Array.isArray(x)) return x.map(toValue);
+  if (x !== null && typeof x === "object") {
+    const o = x as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && keys[0] === "set!") return RegoSet.from((o["set!"] as unknown[]).map(toValue));
+    if (keys.length === 1 && keys[0] === "object!") {
+      const entries = o["object!"] as { key: unknown; value: unknown }[];
+      return RegoObject.fromEntries(entries.map((e) => [toValue(e.key), toValue(e.value)] as const));
+    }
+    return RegoObject.fromEntries(keys.map((k) => [k, toValue(o[k])] as const));
+  }
+  return fromJS(x);
+}
+
+function many(x: unknown): unknown[] | undefined {
+  if (x !== null && typeof x === "object" && !Array.isArray(x) && "many!" in x) {
+    return (x as Record<string, unknown[]>)["many!"];
+  }
+  return undefined;
+}
+
+/** One query result as regorus reports it: the bindings, or the last expression's value. */
+function resultValue(rec: Record<string, Value>): Value {
+  const named = Object.keys(rec).filter((k) => k !== "__expr__");
+  if (named.length > 0) return RegoObject.fromEntries(named.map((k) => [k, rec[k] as Value] as const));
+  return rec.__expr__ ?? null;
+}
+
+function runCase(c: Case): { ok: boolean; detail: string } {
+  const expectError = c.error !== undefined;
+  try {
+    const policy = compilePolicy(
+      (c.modules ?? []).map((source, i) => ({ path: `module_${i}.rego`, source })),
+      { strict: c.strict ?? true },
+    );
+    const data = toValue(c.data ?? {});
+    const inputs = many(c.input) ?? [c.input];
+    const actual: Value[][] = inputs.map((input) =>
+      policy.query(c.query, { data, input: input === undefined ? undefined : toValue(input), nowNs: Date.now() * 1e6 }).map(resultValue),
+    );
+    if (expectError) return { ok: false, detail: `expected error "${c.error}", got ${show(actual)}` };
+    const wants = many(c.want_result);
+    const expected = wants ?? [c.want_result];
+    for (const [i, got] of actual.entries()) {
+      const want = expected[i];
+      const ok = want === undefined || c.no_result ? got.length === 0 : matches(got, toValue(want));
+      if (!ok) return { ok: false, detail: `want ${show(want === undefined ? [] : toJS(toValue(want)))}\n     got  ${show(got)}` };
+    }
+    return { ok: true, detail: "" };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return expectError ? { ok: true, detail: msg } : { ok: false, detail: `unexpected error: ${msg}` };
+  }
+}
+
+function matches(got: readonly Value[], want: Value): boolean {
+  if (got.length === 1) return equals(got[0] as Value, want);
+  return equals(got, want);
+}
+
+function show(x: unknown): string {
+  return JSON.stringify(x, (_k, v) => (v instanceof RegoObject || v instanceof RegoSet ? toJS(v) : v));
+}
+
+function loadSkips(): Skip[] {
+  const p = join(root, "policy-conformance-skips.yaml");
+  if (!existsSync(p)) return [];
+  return (parse(readFileSync(p, "utf8")) as { skips?: Skip[] }).skips ?? [];
+}
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+function main(): void {
+  const skips = loadSkips();
+  const perFolder = new Map<string, Tally>();
+  const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of yamlFiles(casesDir)) {
+    const rel = relative(casesDir, file);
+    const folder = dirname(rel) === "." ? "(root)" : dirname(rel);
+    const doc = parseDocument(readFileSync(file, "utf8")).toJS() as { cases?: Case[] };
+    const tally = perFolder.get(folder) ?? { passed: 0, failed: 0, skipped: 0 };
+    perFolder.set(folder, tally);
+    for (const c of doc.cases ?? []) {
+      if (filter && !`${rel} ${c.note}`.includes(filter)) continue;
+      const skipped = c.skip === true || skips.some((s) => s.file === rel && s.note === c.note);
+      if (skipped) {
+        tally.skipped++;
+        total.skipped++;
+        continue;
+      }
+      const r = runCase(c);
+      const key = r.ok ? "passed" : "failed";
+      tally[key]++;
+      total[key]++;
+      if (!r.ok && verbose) console.log(`FAIL ${rel} :: ${c.note}\n     ${r.detail}`);
+    }
+  }
+  for (const [folder, t] of [...perFolder].sort()) {
+    if (t.passed + t.failed + t.skipped > 0) console.log(`${folder.padEnd(28)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+  }
+  const baselinePath = join(root, "conformance-baseline.json");
+  if (writeBaseline) writeFileSync(baselinePath, `${JSON.stringify({ passed: total.passed }, null, 2)}\n`);
+  const baseline = existsSync(baselinePath) ? (JSON.parse(readFileSync(baselinePath, "utf8")) as { passed: number }).passed : 0;
+  console.log(`conformance: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  if (!filter && total.passed < baseline) process.exitCode = 1;
+}
+
+main();

@@ -1,0 +1,86 @@
+/**
+ * SARK's Rego engine: compile modules once into closures, evaluate synchronously.
+ *
+ * Numbers are JS doubles: integers beyond 2^53 lose precision (OPA uses arbitrary precision).
+ */
+import { RegoEvalError } from "./errors.js";
+import { parseModule } from "./parser.js";
+import { type EvalOptions, PolicyRuntime } from "./policy.js";
+import { prepareQuery } from "./query.js";
+import type { Value } from "./value.js";
+
+export interface RegoModuleSource {
+  path: string;
+  source: string;
+}
+
+export type { EvalOptions } from "./policy.js";
+export type { Diagnostic } from "./errors.js";
+
+export interface CompiledPolicy {
+  /** Package names, e.g. ["sark.authz"]. */
+  packages(): string[];
+  /** Value of a data path such as "data.sark.authz.allow", or a whole package document. */
+  evaluate(path: string, opts?: EvalOptions): Value | undefined;
+  /** `evaluate` with the path lookup done once: the hot path. */
+  prepare(path: string): (opts?: EvalOptions) => Value | undefined;
+  /** Runs a Rego query; each result binds the query's named variables (and `__expr__`, see query.ts). */
+  query(query: string, opts?: EvalOptions): Array<Record<string, Value>>;
+  /** Fully qualified names of `test_*` rules, e.g. "data.x.test_allow". */
+  tests(): string[];
+  runTest(name: string, opts?: EvalOptions): { pass: boolean; error?: string };
+}
+
+export interface CompileOptions {
+  /** Builtin errors abort evaluation (default true); when false they make the expression undefined, as in OPA. */
+  strict?: boolean;
+}
+
+function splitPath(path: string): string[] {
+  const parts = path.split(".").filter((p) => p.length > 0);
+  return parts[0] === "data" ? parts.slice(1) : parts;
+}
+
+/** Wraps engine-external failures (deep recursion) as evaluation errors. */
+function guard<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new RegoEvalError(`evaluation failed: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Parses and compiles `modules`. Throws RegoCompileError with file:line:col diagnostics. */
+export function compilePolicy(modules: RegoModuleSource[], options: CompileOptions = {}): CompiledPolicy {
+  const parsed = modules.map((m) => parseModule(m.source, m.path));
+  const rt = new PolicyRuntime(parsed, options.strict ?? true);
+  const prepare = (path: string) => {
+    const parts = splitPath(path);
+    return (opts?: EvalOptions) => guard(() => rt.readPath(rt.context(opts), parts));
+  };
+  const tests = rt.rules.groups
+    .filter((g) => g.kind !== "function" && (g.name.split(".").pop() ?? "").startsWith("test_"))
+    .map((g) => g.name);
+  return {
+    packages: () => [...rt.rules.packages],
+    evaluate: (path, opts) => prepare(path)(opts),
+    prepare,
+    query: (q, opts) => {
+      const prepared = prepareQuery(rt, q);
+      return guard(() => prepared.run(rt.context(opts)));
+    },
+    tests: () => [...tests],
+    runTest: (name, opts) => {
+      try {
+        return { pass: prepare(name)(opts) === true };
+      } catch (e) {
+        return { pass: false, error: e instanceof Error ? e.message : String(e) };
+      }
+    },
+  };
+}
+
+export { RegoCompileError, RegoEvalError } from "./errors.js";
+export { parseModule, parseQuery } from "./parser.js";
+export * from "./value.js";

@@ -1,0 +1,153 @@
+/** Compiles bodies: orders literals for safety, then chains one goal per literal. */
+import type { IR, IRBody, IRLit } from "./ir.js";
+import { binds, needsEv, needsMatch, orderBody, type Slots } from "./order.js";
+import { compileMatch } from "./plan-match.js";
+import { compileTerm } from "./plan-terms.js";
+import type { CompileCtx, Goal } from "./plan-types.js";
+import { eachEntry, tick } from "./runtime.js";
+import { compileWith } from "./plan-with.js";
+import type { Value } from "./value.js";
+
+const succeed: Goal = (_f, k) => k();
+const STOP = (): boolean => true;
+
+/** Compiles a body; returns its goal and the slots bound once it has succeeded. */
+export function compileBody(
+  body: IRBody,
+  bound: Slots,
+  cc: CompileCtx,
+  names: readonly string[],
+): { goal: Goal; bound: Slots } {
+  const { lits, bound: states } = orderBody(splitUnifications(body.lits), bound, names);
+  let goal: Goal = succeed;
+  for (let i = lits.length - 1; i >= 0; i--) {
+    goal = compileLiteral(lits[i] as IRLit, states[i] as Slots, goal, cc, names);
+  }
+  return { goal, bound: states[states.length - 1] ?? bound };
+}
+
+/** `[a, b] = [c, d]` becomes `a = c; b = d` so each side can bind the other's variables. */
+function splitUnifications(lits: readonly IRLit[]): IRLit[] {
+  const out: IRLit[] = [];
+  for (const l of lits) {
+    if (l.kind === "expr" && l.op === "=" && l.r && !l.negated && l.withs.length === 0) {
+      const a = l.l;
+      const b = l.r;
+      if (a.k === "array" && b.k === "array" && a.items.length === b.items.length) {
+        const parts = a.items.map((x, i): IRLit => ({ ...l, l: x, r: b.items[i] as IR }));
+        out.push(...splitUnifications(parts));
+        continue;
+      }
+    }
+    out.push(l);
+  }
+  return out;
+}
+
+function compileLiteral(l: IRLit, bound: Slots, next: Goal, cc: CompileCtx, names: readonly string[]): Goal {
+  if (l.kind === "noop") return next;
+  if ("withs" in l && l.withs.length > 0) {
+    const inner = compileLiteral({ ...l, withs: [] }, bound, succeed, cc, names);
+    return compileWith(l.withs, bound, inner, next, cc);
+  }
+  if (l.kind === "expr" && l.negated) {
+    const inner = compileLiteral({ ...l, negated: false }, bound, succeed, cc, names);
+    return (f, k) => {
+      tick(f.c);
+      return inner(f, STOP) ? false : next(f, k);
+    };
+  }
+  switch (l.kind) {
+    case "expr":
+      return l.r ? compileUnify(l.l, l.r, l.op === ":=", bound, next, cc) : compileTest(l.l, bound, next, cc);
+    case "somein":
+      return compileSomeIn(l, bound, next, cc);
+    case "every":
+      return compileEvery(l, bound, next, cc, names);
+  }
+}
+
+/** A plain expression succeeds for every value that is neither undefined nor false. */
+function compileTest(t: IR, bound: Slots, next: Goal, cc: CompileCtx): Goal {
+  const plan = compileTerm(t, bound, cc);
+  const get = plan.get;
+  if (get) {
+    return (f, k) => {
+      tick(f.c);
+      const v = get(f);
+      return v !== undefined && v !== false && next(f, k);
+    };
+  }
+  return (f, k) => {
+    tick(f.c);
+    return plan.ev(f, (v) => v !== false && next(f, k));
+  };
+}
+
+function subset(a: Slots, b: Slots): boolean {
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function compileUnify(l: IR, r: IR, assign: boolean, bound: Slots, next: Goal, cc: CompileCtx): Goal {
+  const rFirst = assign || (subset(needsEv(r), bound) && subset(needsMatch(l), binds(r, new Set(bound))));
+  const [valueSide, patternSide] = rFirst ? [r, l] : [l, r];
+  const plan = compileTerm(valueSide, bound, cc);
+  const match = compileMatch(patternSide, binds(valueSide, new Set(bound)), cc);
+  const get = plan.get;
+  if (get) {
+    return (f, k) => {
+      tick(f.c);
+      const v = get(f);
+      return v !== undefined && match(f, v, () => next(f, k));
+    };
+  }
+  return (f, k) => {
+    tick(f.c);
+    return plan.ev(f, (v) => match(f, v, () => next(f, k)));
+  };
+}
+
+function compileSomeIn(l: Extract<IRLit, { kind: "somein" }>, bound: Slots, next: Goal, cc: CompileCtx): Goal {
+  const coll = compileTerm(l.coll, bound, cc);
+  const after = binds(l.coll, new Set(bound));
+  const key = l.key ? compileMatch(l.key, after, cc) : undefined;
+  const value = compileMatch(l.value, after, cc);
+  return (f, k) => {
+    tick(f.c);
+    return coll.ev(f, (c) =>
+      eachEntry(c, (kv, v) => {
+        const then = (): boolean => value(f, v as Value, () => next(f, k));
+        return key ? key(f, kv, then) : then();
+      }),
+    );
+  };
+}
+
+/** `every` holds when the body succeeds for each element (vacuously for an empty collection). */
+function compileEvery(
+  l: Extract<IRLit, { kind: "every" }>,
+  bound: Slots,
+  next: Goal,
+  cc: CompileCtx,
+  names: readonly string[],
+): Goal {
+  const coll = compileTerm(l.coll, bound, cc);
+  const inner = new Set(bound);
+  if (l.key) binds(l.key, inner);
+  binds(l.value, inner);
+  const key = l.key ? compileMatch(l.key, bound, cc) : undefined;
+  const value = compileMatch(l.value, bound, cc);
+  const body = compileBody(l.body, inner, cc, names).goal;
+  return (f, k) => {
+    tick(f.c);
+    return coll.ev(f, (c) => {
+      const failed = eachEntry(c, (kv, v) => {
+        const then = (): boolean => body(f, STOP);
+        const ok = key ? key(f, kv, () => value(f, v as Value, then)) : value(f, v as Value, then);
+        return !ok;
+      });
+      return !failed && next(f, k);
+    });
+  };
+}

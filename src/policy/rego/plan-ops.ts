@@ -1,0 +1,193 @@
+/** Compiles calls (builtins, user functions, print) and operators. */
+import { BuiltinError } from "./builtins/types.js";
+import { type Location, RegoEvalError } from "./errors.js";
+import type { BinOp } from "./ast.js";
+import type { CallTarget, IR } from "./ir.js";
+import type { Slots } from "./order.js";
+import { type CompileCtx, fromGet, product, type TermPlan } from "./plan-types.js";
+import { type Ctx, type Frame, member } from "./runtime.js";
+import { compare, equals, RegoObject, RegoSet, type Value } from "./value.js";
+
+type TermCompiler = (t: IR, bound: Slots, cc: CompileCtx) => TermPlan;
+type Invoke = (c: Ctx, args: readonly Value[]) => Value | undefined;
+
+/** Builds a plan that evaluates `plans` and applies `fn` to their values. */
+function applyPlan(plans: readonly TermPlan[], fn: Invoke): TermPlan {
+  const gets = plans.map((p) => p.get);
+  if (gets.every((g) => g !== undefined)) {
+    const gs = gets as ((f: Frame) => Value | undefined)[];
+    if (gs.length === 2) {
+      const [g0, g1] = gs as [(f: Frame) => Value | undefined, (f: Frame) => Value | undefined];
+      return fromGet((f) => {
+        const a = g0(f);
+        if (a === undefined) return undefined;
+        const b = g1(f);
+        return b === undefined ? undefined : fn(f.c, [a, b]);
+      });
+    }
+    return fromGet((f) => {
+      const args: Value[] = new Array(gs.length);
+      for (let i = 0; i < gs.length; i++) {
+        const v = (gs[i] as (f: Frame) => Value | undefined)(f);
+        if (v === undefined) return undefined;
+        args[i] = v;
+      }
+      return fn(f.c, args);
+    });
+  }
+  return {
+    get: undefined,
+    ev: (f, k) =>
+      product(plans, f, (vals) => {
+        const v = fn(f.c, vals);
+        return v !== undefined && k(v);
+      }),
+  };
+}
+
+/** Turns a builtin failure into an evaluation error (strict) or undefined (non-strict, as OPA). */
+export function builtinFailure(c: Ctx, name: string, e: unknown, loc: Location): undefined {
+  if (e instanceof RegoEvalError) throw e;
+  if (!c.strict && e instanceof BuiltinError) return undefined;
+  const msg = e instanceof Error ? e.message : String(e);
+  throw new RegoEvalError(`${name}: ${msg}`, loc);
+}
+
+function targetName(t: CallTarget): string {
+  switch (t.kind) {
+    case "function":
+      return t.name;
+    case "builtin":
+      return t.name;
+    case "print":
+      return "print";
+    case "member":
+      return `internal.member_${t.arity}`;
+  }
+}
+
+export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: CompileCtx, term: TermCompiler): TermPlan {
+  const plans = t.args.map((a) => compileTerm(a, bound, cc, term));
+  const name = targetName(t.target);
+  if (t.target.kind === "print") return printPlan(plans);
+  const base = invoker(t.target, cc, t.loc);
+  const fn: Invoke = (c, args) => {
+    const o = c.fnOverrides?.get(name);
+    return o ? o(args, c, t.loc) : base(c, args);
+  };
+  return applyPlan(plans, fn);
+}
+
+function compileTerm(a: IR, bound: Slots, cc: CompileCtx, term: TermCompiler): TermPlan {
+  return term(a, bound, cc);
+}
+
+/** The direct implementation behind a call target, resolved once at compile time. */
+export function invoker(target: CallTarget, cc: CompileCtx, loc: Location): Invoke {
+  switch (target.kind) {
+    case "member":
+      return (_c, a) => (a.length === 3 ? member(a[1] as Value, a[2] as Value, a[0]) : member(a[0] as Value, a[1] as Value));
+    case "function": {
+      const id = cc.functionGroup(target.path);
+      return (c, args) => c.rt.callFunction(c, id, args, loc);
+    }
+    case "print":
+      return () => true;
+    case "builtin": {
+      const b = cc.builtins[target.name];
+      if (!b) throw new RegoEvalError(`unknown builtin ${target.name}`, loc);
+      const name = target.name;
+      return (c, args) => {
+        try {
+          return b.fn(args, c.bctx);
+        } catch (e) {
+          return builtinFailure(c, name, e, loc);
+        }
+      };
+    }
+  }
+}
+
+/** `print` never fails: undefined arguments print as `<undefined>`, as in OPA. */
+function printPlan(plans: readonly TermPlan[]): TermPlan {
+  return fromGet((f) => {
+    const parts = plans.map((p) => {
+      let v: Value | undefined;
+      p.ev(f, (x) => ((v = x), true));
+      return v === undefined ? "<undefined>" : typeof v === "string" ? v : formatValue(v);
+    });
+    f.c.print?.(parts.join(" "));
+    return true;
+  });
+}
+
+/** Rego-style rendering of a value (sets in braces), for print and messages. */
+export function formatValue(v: Value): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(", ")}]`;
+  if (v instanceof RegoSet) {
+    const items = v.sorted();
+    return items.length === 0 ? "set()" : `{${items.map(formatValue).join(", ")}}`;
+  }
+  if (!(v instanceof RegoObject)) return String(v);
+  return `{${v.sortedEntries().map(([k, x]) => `${formatValue(k)}: ${formatValue(x)}`).join(", ")}}`;
+}
+
+const BUILTIN_FOR: Record<BinOp, string> = {
+  "==": "equal",
+  "!=": "neq",
+  "<": "lt",
+  "<=": "lte",
+  ">": "gt",
+  ">=": "gte",
+  "+": "plus",
+  "-": "minus",
+  "*": "mul",
+  "/": "div",
+  "%": "rem",
+  "|": "or",
+  "&": "and",
+};
+
+/** Comparison and numeric fast paths are inlined; everything else goes through the builtin table. */
+function binopFn(op: BinOp, cc: CompileCtx, loc: Location): Invoke {
+  switch (op) {
+    case "==":
+      return (_c, a) => equals(a[0] as Value, a[1] as Value);
+    case "!=":
+      return (_c, a) => !equals(a[0] as Value, a[1] as Value);
+    case "<":
+      return (_c, a) => compare(a[0] as Value, a[1] as Value) < 0;
+    case "<=":
+      return (_c, a) => compare(a[0] as Value, a[1] as Value) <= 0;
+    case ">":
+      return (_c, a) => compare(a[0] as Value, a[1] as Value) > 0;
+    case ">=":
+      return (_c, a) => compare(a[0] as Value, a[1] as Value) >= 0;
+  }
+  const slow = invoker({ kind: "builtin", name: BUILTIN_FOR[op] }, cc, loc);
+  if (op === "+") return (c, a) => (typeof a[0] === "number" && typeof a[1] === "number" ? a[0] + a[1] : slow(c, a));
+  if (op === "-") return (c, a) => (typeof a[0] === "number" && typeof a[1] === "number" ? a[0] - a[1] : slow(c, a));
+  if (op === "*") return (c, a) => (typeof a[0] === "number" && typeof a[1] === "number" ? a[0] * a[1] : slow(c, a));
+  return slow;
+}
+
+export function compileOperator(
+  t: Extract<IR, { k: "binop" | "neg" | "in" }>,
+  bound: Slots,
+  cc: CompileCtx,
+  term: TermCompiler,
+): TermPlan {
+  if (t.k === "binop") {
+    return applyPlan([term(t.l, bound, cc), term(t.r, bound, cc)], binopFn(t.op, cc, t.loc));
+  }
+  if (t.k === "neg") {
+    const minus = binopFn("-", cc, t.loc);
+    return applyPlan([term(t.x, bound, cc)], (c, a) => minus(c, [0, a[0] as Value]));
+  }
+  if (t.key) {
+    const plans = [term(t.key, bound, cc), term(t.value, bound, cc), term(t.coll, bound, cc)];
+    return applyPlan(plans, (_c, a) => member(a[1] as Value, a[2] as Value, a[0]));
+  }
+  return applyPlan([term(t.value, bound, cc), term(t.coll, bound, cc)], (_c, a) => member(a[0] as Value, a[1] as Value));
+}

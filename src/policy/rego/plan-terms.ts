@@ -1,0 +1,223 @@
+/** Compiles IR terms into closures: constants, variables, refs, collections and comprehensions. */
+import { RegoEvalError } from "./errors.js";
+import type { IR } from "./ir.js";
+import type { Slots } from "./order.js";
+import { compileCall, compileOperator } from "./plan-ops.js";
+import { type CompileCtx, fromGet, product, type TermPlan } from "./plan-types.js";
+import { child, eachEntry, type Frame, type K1, toValue } from "./runtime.js";
+import { equals as equalsValue, RegoObject, RegoSet, type Value } from "./value.js";
+
+/** Compiles `t`; `bound` lists the slots certainly bound when it runs (enables the `get` fast path). */
+export function compileTerm(t: IR, bound: Slots, cc: CompileCtx): TermPlan {
+  switch (t.k) {
+    case "const": {
+      const v = t.v;
+      return fromGet(() => v);
+    }
+    case "local": {
+      const slot = t.slot;
+      return fromGet((f) => f.s[slot]);
+    }
+    case "root":
+      return t.root === "input" ? compileRef(t, [], bound, cc) : compileData([], bound, cc);
+    case "ref":
+      return compileRefTerm(t, bound, cc);
+    case "array":
+      return collection(t.items, bound, cc, (vals) => vals);
+    case "set":
+      return collection(t.items, bound, cc, (vals) => RegoSet.from(vals));
+    case "object": {
+      const flat = t.entries.flatMap(([k, v]) => [k, v]);
+      return collection(flat, bound, cc, (vals) => {
+        const o = new RegoObject();
+        for (let i = 0; i < vals.length; i += 2) o.set(vals[i] as Value, vals[i + 1] as Value);
+        return o;
+      });
+    }
+    case "compr":
+      return compileCompr(t, bound, cc);
+    case "call":
+      return compileCall(t, bound, cc, compileTerm);
+    case "binop":
+    case "neg":
+    case "in":
+      return compileOperator(t, bound, cc, compileTerm);
+  }
+}
+
+function collection(items: readonly IR[], bound: Slots, cc: CompileCtx, build: (vals: Value[]) => Value): TermPlan {
+  const plans = items.map((x) => compileTerm(x, bound, cc));
+  const gets = plans.map((p) => p.get);
+  if (gets.every((g) => g !== undefined)) {
+    const gs = gets as ((f: Frame) => Value | undefined)[];
+    return fromGet((f) => {
+      const vals: Value[] = new Array(gs.length);
+      for (let i = 0; i < gs.length; i++) {
+        const v = (gs[i] as (f: Frame) => Value | undefined)(f);
+        if (v === undefined) return undefined;
+        vals[i] = v;
+      }
+      return build(vals);
+    });
+  }
+  return { get: undefined, ev: (f, k) => product(plans, f, (vals) => k(build(vals))) };
+}
+
+function compileCompr(t: Extract<IR, { k: "compr" }>, bound: Slots, cc: CompileCtx): TermPlan {
+  const { goal, bound: after } = cc.body(t.body, bound);
+  const term = compileTerm(t.term, after, cc);
+  const key = t.key ? compileTerm(t.key, after, cc) : undefined;
+  if (t.kind === "object" && key) {
+    return fromGet((f) => {
+      const o = new RegoObject();
+      goal(f, () => key.ev(f, (kv) => term.ev(f, (v) => addEntry(o, kv, v, t.loc))));
+      return o;
+    });
+  }
+  if (t.kind === "set") {
+    return fromGet((f) => {
+      const s = new RegoSet();
+      goal(f, () => term.ev(f, (v) => (s.add(v), false)));
+      return s;
+    });
+  }
+  return fromGet((f) => {
+    const out: Value[] = [];
+    goal(f, () => term.ev(f, (v) => (out.push(v), false)));
+    return out;
+  });
+}
+
+function addEntry(o: RegoObject, k: Value, v: Value, loc: IR["loc"]): boolean {
+  const prev = o.get(k);
+  if (prev !== undefined && !equalsValue(prev, v)) {
+    throw new RegoEvalError("object keys must be unique", loc);
+  }
+  o.set(k, v);
+  return false;
+}
+
+type Step =
+  | { readonly kind: "const"; readonly key: Value }
+  | { readonly kind: "var"; readonly slot: number }
+  | { readonly kind: "term"; readonly plan: TermPlan };
+
+function compileRefTerm(t: Extract<IR, { k: "ref" }>, bound: Slots, cc: CompileCtx): TermPlan {
+  const head = t.head;
+  if (head.k === "root" && head.root === "data") return compileData(t.path, bound, cc);
+  return compileRef(head, t.path, bound, cc);
+}
+
+/** A `data` ref: the constant prefix is resolved against the rule tree at compile time. */
+function compileData(path: readonly IR[], bound: Slots, cc: CompileCtx): TermPlan {
+  const consts: string[] = [];
+  for (const s of path) {
+    if (s.k !== "const" || typeof s.v !== "string") break;
+    consts.push(s.v);
+  }
+  const target = cc.resolveData(consts);
+  if (target.kind === "base") {
+    const steps = path.map((s) => step(s, bound, cc));
+    return walker(steps, (f) => f.c.data, (f) => f.c.rawData, isStatic(steps, bound));
+  }
+  const rest = path.slice(target.depth).map((s) => step(s, bound, cc));
+  const id = target.id;
+  const root =
+    target.kind === "group" ? (f: Frame) => f.c.rt.groupValue(f.c, id) : (f: Frame) => f.c.rt.nodeValue(f.c, id);
+  return walker(rest, root, () => false, isStatic(rest, bound));
+}
+
+function compileRef(head: IR, path: readonly IR[], bound: Slots, cc: CompileCtx): TermPlan {
+  const steps = path.map((s) => step(s, bound, cc));
+  const fixed = isStatic(steps, bound);
+  if (head.k === "root") return walker(steps, (f) => f.c.input, (f) => f.c.rawInput, fixed);
+  if (head.k === "local") {
+    const slot = head.slot;
+    return walker(steps, (f) => f.s[slot], () => false, fixed);
+  }
+  const hp = compileTerm(head, bound, cc);
+  if (hp.get && fixed) {
+    const w = walker(steps, hp.get, () => false, true);
+    return w;
+  }
+  return {
+    get: undefined,
+    ev: (f, k) => hp.ev(f, (hv) => walkFrom(steps, 0, hv, f, false, k)),
+  };
+}
+
+function step(s: IR, _bound: Slots, cc: CompileCtx): Step {
+  if (s.k === "const") return { kind: "const", key: s.v };
+  if (s.k === "local") return { kind: "var", slot: s.slot };
+  return { kind: "term", plan: compileTerm(s, _bound, cc) };
+}
+
+function isStatic(steps: readonly Step[], bound: Slots): boolean {
+  return steps.every((s) => s.kind === "const" || (s.kind === "var" ? bound.has(s.slot) : s.plan.get !== undefined));
+}
+
+function walker(
+  steps: readonly Step[],
+  root: (f: Frame) => unknown,
+  raw: (f: Frame) => boolean,
+  fixed: boolean,
+): TermPlan {
+  if (!fixed) {
+    return { get: undefined, ev: (f, k) => walkFrom(steps, 0, root(f), f, raw(f), k) };
+  }
+  if (steps.every((s) => s.kind === "const")) {
+    const keys = steps.map((s) => (s as { key: Value }).key);
+    return fromGet((f) => {
+      let x = root(f);
+      for (let i = 0; i < keys.length && x !== undefined; i++) x = child(x, keys[i] as Value);
+      return toValue(x, raw(f));
+    });
+  }
+  return fromGet((f) => {
+    let x = root(f);
+    for (let i = 0; i < steps.length && x !== undefined; i++) {
+      const key = stepKey(steps[i] as Step, f);
+      if (key === undefined) return undefined;
+      x = child(x, key);
+    }
+    return toValue(x, raw(f));
+  });
+}
+
+function stepKey(s: Step, f: Frame): Value | undefined {
+  if (s.kind === "const") return s.key;
+  if (s.kind === "var") return f.s[s.slot];
+  return s.plan.get?.(f);
+}
+
+/** Walks `steps` from `x`, iterating (and binding) where a key variable is unbound. */
+function walkFrom(steps: readonly Step[], i: number, x: unknown, f: Frame, raw: boolean, k: K1): boolean {
+  let cur = x;
+  for (let j = i; j < steps.length; j++) {
+    if (cur === undefined) return false;
+    const s = steps[j] as Step;
+    if (s.kind === "const") {
+      cur = child(cur, s.key);
+      continue;
+    }
+    if (s.kind === "var") {
+      const bound = f.s[s.slot];
+      if (bound !== undefined) {
+        cur = child(cur, bound);
+        continue;
+      }
+      const slot = s.slot;
+      const from = cur;
+      return eachEntry(from, (key, v) => {
+        f.s[slot] = key;
+        const stop = walkFrom(steps, j + 1, v, f, raw, k);
+        f.s[slot] = undefined;
+        return stop;
+      });
+    }
+    const from = cur;
+    return s.plan.ev(f, (key) => walkFrom(steps, j + 1, child(from, key), f, raw, k));
+  }
+  const v = toValue(cur, raw);
+  return v !== undefined && k(v);
+}

@@ -1,0 +1,134 @@
+/** The compiled policy: rule runtime (caching, documents) and the evaluation entry points. */
+import type { Module } from "./ast.js";
+import { type CompiledRules, compileModules, resolveData } from "./compile.js";
+import { type Location, RegoEvalError } from "./errors.js";
+import { evalComplete, evalFunction, evalObject, evalSet, type GroupPlan } from "./rule-eval.js";
+import { type Ctx, child, type RuleRuntime, toValue } from "./runtime.js";
+import { RegoObject, RegoSet, type Value } from "./value.js";
+
+export interface EvalOptions {
+  /** Input document: plain JSON (read lazily, converted only where used) or a Value. */
+  input?: unknown;
+  /** Base document under `data`: plain JSON or a Value. */
+  data?: unknown;
+  /** Clock for `time.now_ns()`; defaults to the wall clock, read once per evaluation. */
+  nowNs?: number;
+  /** Step budget per evaluation (default 1,000,000). */
+  maxSteps?: number;
+  /** Wall-clock limit in milliseconds, checked every 1024 steps. */
+  deadlineMs?: number;
+  /** Receives `print(...)` output; print is a no-op without it. */
+  print?: (msg: string) => void;
+}
+
+const DEFAULT_MAX_STEPS = 1_000_000;
+
+function isRaw(x: unknown): boolean {
+  return typeof x === "object" && x !== null && !(x instanceof RegoObject) && !(x instanceof RegoSet);
+}
+
+export class PolicyRuntime implements RuleRuntime {
+  readonly rules: CompiledRules;
+
+  constructor(
+    modules: readonly Module[],
+    readonly strict: boolean,
+  ) {
+    this.rules = compileModules(modules);
+  }
+
+  context(opts: EvalOptions = {}): Ctx {
+    const deadline = opts.deadlineMs !== undefined ? Date.now() + opts.deadlineMs : 0;
+    return {
+      input: opts.input,
+      rawInput: isRaw(opts.input),
+      data: opts.data,
+      rawData: isRaw(opts.data),
+      cache: new Map(),
+      groupOverrides: null,
+      fnOverrides: null,
+      budget: { steps: 0, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS, deadline },
+      bctx: { nowNs: opts.nowNs ?? Date.now() * 1e6 },
+      print: opts.print,
+      strict: this.strict,
+      rt: this,
+      active: new Set(),
+    };
+  }
+
+  groupValue(c: Ctx, id: number): Value | undefined {
+    const o = c.groupOverrides?.get(id);
+    if (o !== undefined) return o;
+    const hit = c.cache.get(id);
+    if (hit !== undefined) return hit ?? undefined;
+    const g = this.rules.groups[id] as GroupPlan;
+    if (c.active.has(id)) throw new RegoEvalError(`${g.name}: recursive evaluation`);
+    c.active.add(id);
+    let v: Value | undefined;
+    try {
+      v = this.computeGroup(c, g);
+    } finally {
+      c.active.delete(id);
+    }
+    c.cache.set(id, v ?? null);
+    return v;
+  }
+
+  private computeGroup(c: Ctx, g: GroupPlan): Value | undefined {
+    switch (g.kind) {
+      case "complete":
+        return evalComplete(c, g);
+      case "set":
+        return evalSet(c, g);
+      case "object":
+        return evalObject(c, g);
+      case "function":
+        return undefined;
+    }
+  }
+
+  /** The virtual document at a tree node: base data merged with the values of rules below it. */
+  nodeValue(c: Ctx, id: number): Value | undefined {
+    const key = -1 - id;
+    const hit = c.cache.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const node = this.rules.tree.nodes[id];
+    if (!node) return undefined;
+    let base: unknown = c.data;
+    for (const k of node.path) base = child(base, k);
+    const baseValue = toValue(base, c.rawData);
+    const out = new RegoObject();
+    if (baseValue instanceof RegoObject) for (const [k, v] of baseValue.entries()) out.set(k, v);
+    else if (baseValue !== undefined && node.children.size === 0 && !node.group) return baseValue;
+    if (node.group && node.group.kind !== "function") {
+      const gv = this.groupValue(c, node.group.id);
+      if (!(gv instanceof RegoObject)) return gv;
+      for (const [k, v] of gv.entries()) out.set(k, v);
+    }
+    for (const [name, n] of node.children) {
+      if (n.group?.kind === "function") continue;
+      const v = n.hasRules ? this.nodeValue(c, n.id) : undefined;
+      if (v !== undefined) out.set(name, v);
+    }
+    c.cache.set(key, out);
+    return out;
+  }
+
+  callFunction(c: Ctx, id: number, args: readonly Value[], loc: Location): Value | undefined {
+    const g = this.rules.groups[id] as GroupPlan;
+    return evalFunction(c, g, args, loc);
+  }
+
+  /** Value of a data path (strings after `data`). */
+  readPath(c: Ctx, path: readonly string[]): Value | undefined {
+    const t = resolveData(this.rules.tree, path);
+    if (t.kind === "base") {
+      let x: unknown = c.data;
+      for (const k of path) x = child(x, k);
+      return toValue(x, c.rawData);
+    }
+    let v: unknown = t.kind === "group" ? this.groupValue(c, t.id) : this.nodeValue(c, t.id);
+    for (const k of path.slice(t.depth)) v = child(v, k);
+    return v as Value | undefined;
+  }
+}

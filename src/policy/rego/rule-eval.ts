@@ -1,0 +1,160 @@
+/** Evaluates rule groups: complete, partial set, partial object and function rules. */
+import { type Location, RegoEvalError } from "./errors.js";
+import type { DefPlan } from "./rule-plan.js";
+import type { Ctx, Frame } from "./runtime.js";
+import { equals, RegoObject, RegoSet, type Value } from "./value.js";
+
+export interface GroupPlan {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: "complete" | "object" | "set" | "function";
+  readonly defs: readonly DefPlan[];
+  readonly defaultDef: DefPlan | undefined;
+  /** Every definition yields the same constant: stop at the first one that holds. */
+  readonly sameConst: boolean;
+  /** Candidate definitions for this evaluation (rule index); all of them when absent. */
+  readonly candidates: ((c: Ctx) => readonly number[]) | undefined;
+}
+
+
+function frame(c: Ctx, def: DefPlan): Frame {
+  return { s: new Array(def.nslots), c };
+}
+
+/** Value of one definition: the first branch (rule, then its `else`s) that has a solution. */
+function defValue(f: Frame, def: DefPlan, what: string, loc: Location): Value | undefined {
+  for (const br of def.branches) {
+    let out: Value | undefined;
+    const stopEarly = def.constValue !== undefined;
+    br.goal(f, () =>
+      br.value.ev(f, (v) => {
+        if (out !== undefined && !equals(out, v)) {
+          throw new RegoEvalError(`${what}: complete rules must not produce multiple outputs`, loc);
+        }
+        out = v;
+        return stopEarly;
+      }),
+    );
+    if (out !== undefined) return out;
+  }
+  return undefined;
+}
+
+function defsFor(g: GroupPlan, c: Ctx): readonly number[] | undefined {
+  return g.candidates?.(c);
+}
+
+export function evalComplete(c: Ctx, g: GroupPlan): Value | undefined {
+  let result: Value | undefined;
+  let winner: DefPlan | undefined;
+  const visit = (def: DefPlan): boolean => {
+    const v = defValue(frame(c, def), def, g.name, def.rule.loc);
+    if (v === undefined) return false;
+    if (result !== undefined && !equals(result, v)) {
+      const loc = (winner ?? def).rule.loc;
+      throw new RegoEvalError(`${g.name}: complete rules must not produce multiple outputs`, loc);
+    }
+    result = v;
+    winner = def;
+    return g.sameConst;
+  };
+  const idx = defsFor(g, c);
+  if (idx) {
+    for (const i of idx) if (visit(g.defs[i] as DefPlan)) break;
+  } else {
+    for (const def of g.defs) if (visit(def)) break;
+  }
+  if (result === undefined && g.defaultDef) return defValue(frame(c, g.defaultDef), g.defaultDef, g.name, g.defaultDef.rule.loc);
+  return result;
+}
+
+export function evalSet(c: Ctx, g: GroupPlan): Value {
+  const out = new RegoSet();
+  const visit = (def: DefPlan): void => {
+    const f = frame(c, def);
+    const br = def.branches[0];
+    if (!br) return;
+    br.goal(f, () => br.value.ev(f, (v) => (out.add(v), false)));
+  };
+  const idx = defsFor(g, c);
+  if (idx) for (const i of idx) visit(g.defs[i] as DefPlan);
+  else for (const def of g.defs) visit(def);
+  return out;
+}
+
+export function evalObject(c: Ctx, g: GroupPlan): Value {
+  const out = new RegoObject();
+  const visit = (def: DefPlan): void => {
+    const f = frame(c, def);
+    const br = def.branches[0];
+    if (!br) return;
+    br.goal(f, () => enumKeys(def, f, 0, [], (keys) => br.value.ev(f, (v) => insert(out, keys, v, g, def))));
+  };
+  const idx = defsFor(g, c);
+  if (idx) for (const i of idx) visit(g.defs[i] as DefPlan);
+  else for (const def of g.defs) visit(def);
+  return out;
+}
+
+function enumKeys(def: DefPlan, f: Frame, i: number, acc: Value[], k: (keys: Value[]) => boolean): boolean {
+  if (i === def.keys.length) return k(acc);
+  const p = def.keys[i];
+  return p ? p.ev(f, (v) => enumKeys(def, f, i + 1, [...acc, v], k)) : false;
+}
+
+/** Places `v` at `keys` inside `out`; a different value already there is a conflict. */
+function insert(out: RegoObject, keys: readonly Value[], v: Value, g: GroupPlan, def: DefPlan): boolean {
+  let obj = out;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i] as Value;
+    let next = obj.get(key);
+    if (next === undefined) {
+      next = new RegoObject();
+      obj.set(key, next);
+    }
+    if (!(next instanceof RegoObject)) throw conflict(g, def);
+    obj = next;
+  }
+  const last = keys[keys.length - 1] as Value;
+  const prev = obj.get(last);
+  if (prev !== undefined && !equals(prev, v)) throw conflict(g, def);
+  obj.set(last, v);
+  return false;
+}
+
+function conflict(g: GroupPlan, def: DefPlan): RegoEvalError {
+  return new RegoEvalError(`${g.name}: rule conflicts with the following rule (object keys must be unique)`, def.rule.loc);
+}
+
+/** Calls a user function: each definition whose argument patterns match contributes its value. */
+export function evalFunction(c: Ctx, g: GroupPlan, args: readonly Value[], loc: Location): Value | undefined {
+  let result: Value | undefined;
+  for (const def of g.defs) {
+    const v = callDef(c, def, args, g.name);
+    if (v === undefined) continue;
+    if (result !== undefined && !equals(result, v)) {
+      throw new RegoEvalError(`${g.name}: functions must not produce multiple outputs for same inputs`, loc);
+    }
+    result = v;
+    if (g.sameConst) break;
+  }
+  if (result === undefined && g.defaultDef) return callDef(c, g.defaultDef, args, g.name);
+  return result;
+}
+
+function callDef(c: Ctx, def: DefPlan, args: readonly Value[], name: string): Value | undefined {
+  const f = frame(c, def);
+  const pats = def.args ?? [];
+  let out: Value | undefined;
+  const bindArgs = (i: number): boolean => {
+    if (i === pats.length || i === args.length) {
+      out = defValue(f, def, name, def.rule.loc);
+      return out !== undefined;
+    }
+    const p = pats[i];
+    return p ? p(f, args[i] as Value, () => bindArgs(i + 1)) : false;
+  };
+  bindArgs(0);
+  return out;
+}
+

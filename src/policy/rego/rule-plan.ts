@@ -1,0 +1,85 @@
+/** Compiles one rule definition (head, body, else branches, function arguments) into a plan. */
+import type { Rule, Term } from "./ast.js";
+import { RegoCompileError } from "./errors.js";
+import type { IR, IRBody } from "./ir.js";
+import { needsEv, type Slots } from "./order.js";
+import { compileBody } from "./plan-body.js";
+import { compileMatch } from "./plan-match.js";
+import { compileTerm } from "./plan-terms.js";
+import type { CompileCtx, Goal, MatchPlan, TermPlan } from "./plan-types.js";
+import { type Resolver, Scope } from "./resolve.js";
+import type { Value } from "./value.js";
+
+export interface BranchPlan {
+  readonly goal: Goal;
+  readonly value: TermPlan;
+}
+
+export interface DefPlan {
+  readonly nslots: number;
+  readonly branches: readonly BranchPlan[];
+  /** Object-style head keys (`p[k] := v`, `a.b[x].c := v`). */
+  readonly keys: readonly TermPlan[];
+  readonly args: readonly MatchPlan[] | undefined;
+  /** The value is one constant: the first solution settles the definition. */
+  readonly constValue: Value | undefined;
+  readonly rule: Rule;
+  /** IR of the main body, kept for rule indexing. */
+  readonly body: IRBody;
+}
+
+const TRUE_TERM = (loc: Rule["loc"]): Term => ({ t: "scalar", v: true, loc });
+
+/** Compiles `rule` (whose group keys are `keys`) with module-level name resolution `resolver`. */
+export function compileDef(rule: Rule, keys: readonly Term[], resolver: Resolver, cc: CompileCtx): DefPlan {
+  const frame = { n: 0, names: [] as string[] };
+  const scope = new Scope(frame, undefined);
+  cc.names = frame.names;
+  const argIRs = (rule.args ?? []).map((a) => resolver.declarePattern(a, scope));
+  const argSlots: Slots = new Set(scope.locals);
+  const branches: BranchPlan[] = [];
+  let mainBody: IRBody | undefined;
+  let keyPlans: TermPlan[] = [];
+  const all = [{ value: rule.value, body: rule.body }, ...rule.elses];
+  for (const [i, br] of all.entries()) {
+    const s = i === 0 ? scope : scope.child();
+    const body = resolver.body(br.body, s);
+    if (i === 0) mainBody = body;
+    const valueIR = resolver.term(br.value ?? (i === 0 ? TRUE_TERM(rule.loc) : valueOf(rule)), s);
+    const keyIRs = i === 0 ? keys.map((k) => resolver.term(k, s)) : [];
+    const compiled = compileBody(body, argSlots, cc, frame.names);
+    for (const t of [valueIR, ...keyIRs]) checkSafe(t, compiled.bound, frame.names);
+    branches.push({ goal: compiled.goal, value: compileTerm(valueIR, compiled.bound, cc) });
+    if (i === 0) keyPlans = keyIRs.map((k) => compileTerm(k, compiled.bound, cc));
+  }
+  const args = argIRs.map((a) => compileMatch(a, new Set(), cc));
+  const v = rule.value;
+  const constValue = rule.elses.length === 0 ? constOf(v ?? TRUE_TERM(rule.loc)) : undefined;
+  return {
+    nslots: frame.n,
+    branches,
+    keys: keyPlans,
+    args: rule.args ? args : undefined,
+    constValue,
+    rule,
+    body: mainBody ?? { lits: [], locals: new Set() },
+  };
+}
+
+/** An `else` without a value inherits `true` (OPA), like the rule itself. */
+function valueOf(rule: Rule): Term {
+  return TRUE_TERM(rule.loc);
+}
+
+function constOf(t: Term): Value | undefined {
+  return t.t === "scalar" ? t.v : undefined;
+}
+
+function checkSafe(t: IR, bound: Slots, names: readonly string[]): void {
+  for (const s of needsEv(t)) {
+    if (!bound.has(s)) {
+      const name = names[s] ?? "?";
+      throw RegoCompileError.at(t.loc, `var ${name.startsWith("_$") ? "_" : name} is unsafe`);
+    }
+  }
+}
