@@ -10,6 +10,7 @@ import { ENCODING } from "./encoding.js";
 import { GLOB } from "./glob.js";
 import { JSON_PATCH } from "./json-patch.js";
 import { JSON_PATHS } from "./json-paths.js";
+import { NET } from "./net.js";
 import { NUMBERS } from "./numbers.js";
 import { OBJECTS } from "./objects.js";
 import { OPERATORS } from "./operators.js";
@@ -41,4 +42,5 @@ export const BUILTINS: BuiltinTable = Object.freeze({
   ...ENCODING,
   ...CRYPTO,
   ...TIME,
+  ...NET,
 });
