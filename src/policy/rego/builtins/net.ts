@@ -146,8 +146,8 @@ function merge(args: readonly Value[]): Value {
     const merged: [bigint, bigint][] = [];
     for (const [lo, hi] of ranges) {
       const last = merged[merged.length - 1];
-      if (last !== undefined && lo <= last[1] + 1n) last[1] = hi > last[1] ? hi : last[1];
-      else merged.push([lo, hi]);
+      if (last === undefined || lo > last[1] + 1n) merged.push([lo, hi]);
+      else if (hi > last[1]) last[1] = hi;
     }
     for (const [lo, hi] of merged) for (const n of rangeToNets(bits, lo, hi)) out.add(formatNet(n));
   }
