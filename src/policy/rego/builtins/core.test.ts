@@ -139,3 +139,10 @@ describe("objects", () => {
     expect(toJS(call("json.remove", doc, ["b/c", "a"]) ?? null)).toEqual({ b: { d: 7 }, c: 8 });
   });
 });
+
+describe("null values are present values", () => {
+  it("object.get returns a null value rather than the default", () => {
+    expect(call("object.get", { a: null }, "a", 1)).toBeNull();
+    expect(call("object.get", { a: { b: null } }, ["a", "b"], 1)).toBeNull();
+  });
+});

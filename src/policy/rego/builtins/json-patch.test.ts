@@ -78,3 +78,12 @@ describe("json.patch", () => {
     expect(toJS(original)).toEqual({ a: [1, 2, 3] });
   });
 });
+
+describe("json.patch with null values", () => {
+  it("replaces and tests a null member", () => {
+    expect(patch({ data: null }, [{ op: "replace", path: "/data", value: { num: 3.5 } }])).toEqual({
+      data: { num: 3.5 },
+    });
+    expect(patch({ data: null }, [{ op: "test", path: "/data", value: null }])).toEqual({ data: null });
+  });
+});

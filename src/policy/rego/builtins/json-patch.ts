@@ -41,7 +41,10 @@ function arrayIndex(key: Value, limit: number): number {
 }
 
 function lookup(node: Value, key: Value): Value {
-  if (node instanceof RegoObject) return node.get(key) ?? failPatch();
+  if (node instanceof RegoObject) {
+    const v = node.get(key);
+    return v === undefined ? failPatch() : v; // `null` is a present value
+  }
   if (Array.isArray(node)) return (node as readonly Value[])[arrayIndex(key, node.length - 1)] as Value;
   if (node instanceof RegoSet) return node.has(key) ? key : failPatch();
   return failPatch();
@@ -110,7 +113,7 @@ function isPrefix(prefix: Path, path: Path): boolean {
 }
 
 function need(v: Value | undefined): Value {
-  return v ?? failPatch();
+  return v === undefined ? failPatch() : v;
 }
 
 /** The document may become absent (root removed); `undefined` stands for that. */
@@ -144,7 +147,7 @@ function move(doc: Value, from: Path, to: Path): Value | undefined {
   const moved = getAt(doc, from);
   const without = from.length === 0 ? undefined : editAt(doc, from, removeEdit, true);
   if (to.length === 0) return moved;
-  return editAt(without ?? failPatch(), to, addEdit(moved), true);
+  return editAt(without === undefined ? failPatch() : without, to, addEdit(moved), true);
 }
 
 function patch(args: readonly Value[]): Value | undefined {

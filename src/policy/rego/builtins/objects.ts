@@ -22,17 +22,22 @@ export function step(node: Value, key: Value): Value | undefined {
   return undefined;
 }
 
+function orDefault(v: Value | undefined, fallback: Value): Value {
+  return v === undefined ? fallback : v;
+}
+
 /** `object.get(obj, key, default)`; an array key is a path, so `[]` returns `obj` itself. */
 function get(args: readonly Value[]): Value {
   const o = obj("object.get", args, 0);
   const key = arg(args, 1);
   const fallback = arg(args, 2);
-  if (!Array.isArray(key)) return o.get(key) ?? fallback;
+  // Compare with undefined, not `??`: a key whose value is null is present.
+  if (!Array.isArray(key)) return orDefault(o.get(key), fallback);
   let node: Value | undefined = o;
   for (const k of key as readonly Value[]) {
     node = node === undefined ? undefined : step(node, k);
   }
-  return node ?? fallback;
+  return orDefault(node, fallback);
 }
 
 function filterKeys(name: string, args: readonly Value[], keep: boolean): Value {
