@@ -66,6 +66,9 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", String(request.id));
+    // While draining, tell keep-alive clients to reconnect (to another replica) after this response,
+    // so no client reuses a socket the server is about to close.
+    if (ctx.lifecycle.draining) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";

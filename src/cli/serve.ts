@@ -40,6 +40,7 @@ export async function serve(config: Config): Promise<void> {
     shuttingDown = true;
     logger.info({ signal }, "shutting down: readiness off, draining requests");
     ctx.lifecycle.draining = true;
+    if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
     const force = setTimeout(() => {
       logger.warn("grace period over; closing remaining connections");
       app.server.closeAllConnections();

@@ -74,6 +74,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly readOnly: boolean;
   readonly shutdownGraceMs: number;
+  /** After SIGTERM, keep serving (readiness 503, `Connection: close`) this long so load balancers drain. */
+  readonly shutdownDelayMs: number;
   readonly trustProxy: boolean;
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: r.list("CORS_ORIGINS"),
     readOnly: r.bool("READ_ONLY_MODE", false),
     shutdownGraceMs: r.int("SHUTDOWN_GRACE_MS", 25_000, 0, 600_000),
+    shutdownDelayMs: r.int("SHUTDOWN_DELAY_MS", production ? 5000 : 0, 0, 600_000),
     trustProxy: r.bool("TRUST_PROXY", false),
     bodyLimitBytes: r.int("BODY_LIMIT_BYTES", 1_048_576, 1024, 100 * 1_048_576),
     requestTimeoutMs: r.int("REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.js";
+import { parseDurationSeconds } from "./config-parsers.js";
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+};
+
+const STRONG_SECRET = "k3H9q2-averylongrandomsecretvalue-4f8a1c";
+const PROD_DB = "postgres://sark:pw@db:5432/sark";
+
+describe("loadConfig", () => {
+  it("defaults to the embedded development setup", () => {
+    const c = loadConfig({});
+    expect(c.environment).toBe("development");
+    expect(c.port).toBe(8000);
+    expect(c.database.url).toBeUndefined();
+    expect(c.database.poolSize).toBe(20);
+    expect(c.jwt.accessTokenTtlSeconds).toBe(900);
+    expect(c.jwt.refreshTokenTtlSeconds).toBe(7 * 86400);
+    expect(Object.isFrozen(c.jwt)).toBe(true);
+  });
+
+  it("reads LOG_LEVEL case-insensitively and durations with units", () => {
+    const c = loadConfig({ LOG_LEVEL: "WARN", ACCESS_TOKEN_TTL: "5m", REFRESH_TOKEN_TTL: "2d" });
+    expect(c.logLevel).toBe("warn");
+    expect(c.jwt.accessTokenTtlSeconds).toBe(300);
+    expect(c.jwt.refreshTokenTtlSeconds).toBe(172800);
+  });
+
+  it("builds DATABASE_URL from POSTGRES_* parts", () => {
+    const c = loadConfig({ POSTGRES_HOST: "db", POSTGRES_USER: "u", POSTGRES_PASSWORD: "p@ss", POSTGRES_DB: "d" });
+    expect(c.database.url).toBe("postgres://u:p%40ss@db:5432/d");
+  });
+
+  it("lists every problem at once, naming each variable", () => {
+    const problems = problemsOf({ PORT: "http", DEBUG: "maybe", DB_SSL: "sometimes", ENVIRONMENT: "prod" });
+    expect(problems.some((p) => p.startsWith("PORT"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("DEBUG"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("DB_SSL"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("ENVIRONMENT"))).toBe(true);
+  });
+
+  describe("production safety", () => {
+    const prod = { ENVIRONMENT: "production", DATABASE_URL: PROD_DB, JWT_SECRET_KEY: STRONG_SECRET };
+
+    it("accepts a complete production configuration", () => {
+      expect(problemsOf(prod)).toEqual([]);
+    });
+
+    it.each([
+      [{ JWT_SECRET_KEY: "" }, "JWT_SECRET_KEY is required"],
+      [{ JWT_SECRET_KEY: "short" }, "JWT_SECRET_KEY must be at least 32"],
+      [{ JWT_SECRET_KEY: "change-this-to-a-long-random-secret-in-production!!" }, "JWT_SECRET_KEY is a published"],
+      [{ DEBUG: "true" }, "DEBUG=true"],
+      [{ DATABASE_URL: "" }, "DATABASE_URL"],
+      [{ DATABASE_URL: "postgres://sark@db/sark" }, "no password"],
+    ])("refuses %o", (override, message) => {
+      expect(problemsOf({ ...prod, ...override }).join("\n")).toContain(message);
+    });
+
+    it("allows the embedded database only when asked explicitly", () => {
+      expect(problemsOf({ ...prod, DATABASE_URL: "", SARK_ALLOW_EMBEDDED_IN_PRODUCTION: "true" })).toEqual([]);
+    });
+  });
+
+  it("requires key material for asymmetric JWT algorithms", () => {
+    expect(problemsOf({ JWT_ALGORITHM: "RS256" }).join()).toContain("JWT_PRIVATE_KEY");
+  });
+
+  it("requires OPA_URL when the OPA engine is selected", () => {
+    expect(problemsOf({ POLICY_ENGINE: "opa" }).join()).toContain("OPA_URL");
+  });
+});
+
+describe("parseDurationSeconds", () => {
+  it.each([
+    ["900", 900],
+    ["15m", 900],
+    ["12h", 43200],
+    ["7d", 604800],
+    ["1500ms", 2],
+  ])("%s → %d", (text, seconds) => {
+    expect(parseDurationSeconds(text)).toBe(seconds);
+  });
+
+  it("rejects garbage", () => {
+    expect(parseDurationSeconds("soon")).toBeUndefined();
+    expect(parseDurationSeconds("-5m")).toBeUndefined();
+  });
+});

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A free loopback port (bound and released; good enough for tests on one machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SarkProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  output(): string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+}
+
+/** Starts `sark serve` (through tsx) as a real child process and waits until it listens. */
+export async function startSark(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<SarkProcess> {
+  const port = await freePort();
+  const dataDir = env.SARK_DATA_DIR ?? mkdtempSync(join(tmpdir(), "sark-proc-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve"], {
+    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), SARK_DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on("exit", (code, signal) => resolve(code ?? signal ?? -1));
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes("listening on")) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`sark did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+}

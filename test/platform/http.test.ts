@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKEND_LABEL } from "../helpers/backends.js";
+import { ADMIN, createTestApp, type TestApp } from "../helpers/app.js";
+
+describe(`HTTP pipeline (${BACKEND_LABEL})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ CORS_ORIGINS: "https://console.example.test", BODY_LIMIT_BYTES: "2048" });
+  });
+  afterAll(() => t.close());
+
+  it("echoes a caller's X-Request-ID and generates one otherwise", async () => {
+    const given = await t.request({ method: "GET", url: "/health", headers: { "x-request-id": "trace-abc.123" } });
+    expect(given.headers["x-request-id"]).toBe("trace-abc.123");
+    const generated = await t.request({ method: "GET", url: "/health" });
+    expect(generated.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("replaces a request id that could inject content into logs or headers", async () => {
+    const res = await t.request({ method: "GET", url: "/health", headers: { "x-request-id": "a b<script>" } });
+    expect(res.headers["x-request-id"]).not.toBe("a b<script>");
+  });
+
+  it("sets security headers on every response, errors included", async () => {
+    for (const url of ["/health", "/no/such/route"]) {
+      const res = await t.request({ method: "GET", url });
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["x-frame-options"]).toBe("DENY");
+      expect(res.headers["referrer-policy"]).toBe("no-referrer");
+      expect(res.headers["content-security-policy"]).toContain("default-src 'none'");
+      expect(res.headers["strict-transport-security"]).toBeUndefined();
+    }
+  });
+
+  it("renders unknown routes in the error envelope", async () => {
+    const res = await t.request({ method: "GET", url: "/api/v1/nothing-here" });
+    expect(res.statusCode).toBe(404);
+    const body = res.json();
+    expect(body.error).toMatchObject({ code: "NOT_FOUND", request_id: res.headers["x-request-id"] });
+  });
+
+  it("answers CORS preflights only for configured origins", async () => {
+    const allowed = await t.request({
+      method: "OPTIONS",
+      url: "/api/v1/servers",
+      headers: { origin: "https://console.example.test", "access-control-request-method": "POST" },
+    });
+    expect(allowed.headers["access-control-allow-origin"]).toBe("https://console.example.test");
+    const other = await t.request({
+      method: "OPTIONS",
+      url: "/api/v1/servers",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("requires authentication on API routes", async () => {
+    const res = await t.request({ method: "GET", url: "/api/v1/servers" });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("rejects bodies over the limit with 413 and malformed JSON with 400", async () => {
+    const big = await t.request({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      body: { username: "x".repeat(4096), password: "y" },
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe("PAYLOAD_TOO_LARGE");
+    const malformed = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe("VALIDATION_FAILED");
+  });
+
+  it("serves the OpenAPI document and docs UI without authentication", async () => {
+    const spec = await t.request({ method: "GET", url: "/openapi.json" });
+    expect(spec.statusCode).toBe(200);
+    expect(spec.json().openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(["/api/v1/servers", "/api/v1/auth/login"]));
+    expect((await t.request({ method: "GET", url: "/docs/" })).statusCode).toBe(200);
+  });
+
+  it("exposes Prometheus metrics with route templates, not raw paths", async () => {
+    await t.request({ method: "GET", url: "/health" });
+    const res = await t.request({ method: "GET", url: "/metrics" });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('sark_http_requests_total{method="GET",route="/health",status="200"}');
+    expect(res.body).toContain("sark_http_request_duration_seconds_bucket");
+    expect(res.body).toContain("process_cpu_user_seconds_total");
+  });
+
+  it("reports components in /health/detailed", async () => {
+    const res = await t.request({ method: "GET", url: "/health/detailed" });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.status).toBe("healthy");
+    expect(body.components.database.status).toBe("healthy");
+    expect(typeof body.components.database.latency_ms).toBe("number");
+    expect(body.uptime_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it("logs in with the bootstrap admin password from SARK_ADMIN_PASSWORD", async () => {
+    expect(await t.login(ADMIN.username, ADMIN.password)).toMatch(/^ey/);
+  });
+});
+
+describe(`read-only mode (${BACKEND_LABEL})`, () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ READ_ONLY_MODE: "true" });
+  });
+  afterAll(() => t.close());
+
+  it("rejects changes with 503 READ_ONLY, keeps reads and login working, and audits the rejection", async () => {
+    const token = await t.adminToken();
+    const post = await t.request({
+      method: "POST",
+      url: "/api/v1/servers",
+      token,
+      body: { name: "ro-test", transport: "streamable-http", endpoint: "https://mcp.example.test/mcp" },
+    });
+    expect(post.statusCode).toBe(503);
+    expect(post.json().error.code).toBe("READ_ONLY");
+    expect(post.headers["retry-after"]).toBeDefined();
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      const res = await t.request({ method, url: "/api/v1/servers/00000000-0000-7000-8000-000000000000", token, body: {} });
+      expect(res.statusCode, method).toBe(503);
+    }
+    const get = await t.request({ method: "GET", url: "/api/v1/servers", token });
+    expect(get.statusCode).toBe(200);
+    await t.ctx.flushAudit();
+    const res = await t.request({ method: "GET", url: "/api/v1/audit/events?event_type=system.read_only_rejected", token });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.length).toBeGreaterThanOrEqual(4);
+  });
+});
