@@ -1,0 +1,186 @@
+/**
+ * Secret redaction for audit details (and, later, gateway logs of tool arguments). One module so the
+ * rules are tested once and applied everywhere. Pure: never mutates its input, survives cycles and
+ * hostile sizes, and returns JSON-safe data that PostgreSQL `jsonb` accepts (no NUL characters, no
+ * lone surrogates, no bigint) so a single odd event can never wedge the audit writer.
+ */
+
+export const REDACTED = "[REDACTED]";
+
+/** Limits that keep one event from exhausting memory or the database row. */
+export const REDACTION_LIMITS = {
+  maxDepth: 16,
+  maxStringLength: 8192,
+  maxArrayItems: 500,
+  maxObjectKeys: 500,
+} as const;
+
+// Keys whose values are secrets whatever they look like; matched on the key lower-cased with
+// everything but letters and digits removed, so `X-API-Key`, `api_key` and `apiKey` are one rule.
+const SENSITIVE_KEY =
+  /(password|passwd|passphrase|secret|token|apikey|authorization|credential|privatekey|cookie|sessionid|signature|bearer)/;
+const SENSITIVE_EXACT = new Set(["pwd", "pass", "auth", "key", "pin", "otp", "jwt", "sig"]);
+// Counters such as `max_tokens` / `total_tokens` (LLM parameters) are not secrets.
+const NOT_SENSITIVE = /tokens$|^tokencount$|^tokenlimit$|^tokentype$/;
+
+/** Whether a property name marks its value as secret (exported for the gateway's header filter). */
+export function isSensitiveKey(key: string): boolean {
+  const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (NOT_SENSITIVE.test(k)) return false;
+  return SENSITIVE_EXACT.has(k) || SENSITIVE_KEY.test(k);
+}
+
+interface ValuePattern {
+  readonly name: string;
+  readonly pattern: RegExp;
+  readonly replace: (match: string, ...groups: string[]) => string;
+}
+
+const mask = (name: string) => () => `[REDACTED:${name}]`;
+
+/** Credential shapes found inside any string value, wherever it sits in the event. */
+const VALUE_PATTERNS: readonly ValuePattern[] = [
+  {
+    name: "private_key",
+    pattern:
+      /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g,
+    replace: mask("private_key"),
+  },
+  {
+    name: "url_password",
+    pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s/?#@]+)@/gi,
+    replace: (_m, prefix) => `${prefix}${REDACTED}@`,
+  },
+  {
+    name: "jwt",
+    pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+    replace: mask("jwt"),
+  },
+  {
+    name: "aws_access_key",
+    pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}\b/g,
+    replace: mask("aws_access_key"),
+  },
+  {
+    name: "aws_secret_key",
+    pattern: /(aws_?secret_?access_?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+    replace: (_m, prefix) => `${prefix}${REDACTED}`,
+  },
+  { name: "sk_key", pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: mask("api_key") },
+  { name: "stripe_key", pattern: /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: mask("api_key") },
+  {
+    name: "github_token",
+    pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{22,}/g,
+    replace: mask("github_token"),
+  },
+  { name: "slack_token", pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g, replace: mask("slack_token") },
+  { name: "google_api_key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replace: mask("api_key") },
+  {
+    name: "auth_header",
+    pattern: /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g,
+    replace: (_m, scheme) => `${scheme} ${REDACTED}`,
+  },
+];
+
+// Strings shorter than the shortest credential above cannot contain one; skipping them keeps the
+// common case (short identifiers, enum values) cheap at audit ingest rates.
+const MIN_SECRET_LENGTH = 16;
+
+/** Masks credential-looking substrings in a string, keeping the surrounding text. */
+export function redactString(input: string): string {
+  let out = clean(input);
+  if (out.length > REDACTION_LIMITS.maxStringLength) {
+    out = `${out.slice(0, REDACTION_LIMITS.maxStringLength)}…[TRUNCATED ${out.length - REDACTION_LIMITS.maxStringLength} chars]`;
+  }
+  if (out.length < MIN_SECRET_LENGTH) return out;
+  for (const p of VALUE_PATTERNS) {
+    p.pattern.lastIndex = 0;
+    if (p.pattern.test(out)) {
+      p.pattern.lastIndex = 0;
+      out = out.replace(p.pattern, p.replace as (substring: string, ...args: string[]) => string);
+    }
+  }
+  return out;
+}
+
+/** jsonb rejects NUL and unpaired surrogates; replace them instead of failing the whole batch. */
+function clean(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must go.
+  const noNul = s.includes("\u0000") ? s.replace(/\u0000/g, "\uFFFD") : s;
+  return noNul.replace(LONE_SURROGATE, "\uFFFD");
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Own-property assignment that treats `__proto__` as data, not as the prototype setter. */
+function assign(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Deep copy of `value` with secrets masked: values under sensitive keys become `[REDACTED]`, and
+ * credential shapes inside strings are masked in place. Output is plain JSON data.
+ */
+export function redact(value: unknown): unknown {
+  return walk(value, 0, new WeakSet<object>());
+}
+
+function walk(value: unknown, depth: number, ancestors: WeakSet<object>): unknown {
+  switch (typeof value) {
+    case "string":
+      return redactString(value);
+    case "number":
+      return Number.isFinite(value) ? value : String(value);
+    case "boolean":
+      return value;
+    case "bigint":
+      return value.toString();
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (ancestors.has(obj)) return "[CIRCULAR]";
+  if (depth >= REDACTION_LIMITS.maxDepth) return "[TRUNCATED: too deep]";
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return `[BINARY ${obj.byteLength} bytes]`;
+  if (obj instanceof Error) return { name: obj.name, message: redactString(obj.message) };
+  ancestors.add(obj);
+  try {
+    if (Array.isArray(obj) || obj instanceof Set) return walkArray([...obj], depth, ancestors);
+    const entries = obj instanceof Map ? [...obj.entries()].map(([k, v]) => [String(k), v]) : Object.entries(obj);
+    return walkObject(entries as [string, unknown][], depth, ancestors);
+  } finally {
+    ancestors.delete(obj);
+  }
+}
+
+function walkArray(items: unknown[], depth: number, ancestors: WeakSet<object>): unknown[] {
+  const out = items.slice(0, REDACTION_LIMITS.maxArrayItems).map((v) => {
+    const r = walk(v, depth + 1, ancestors);
+    return r === undefined ? null : r;
+  });
+  if (items.length > REDACTION_LIMITS.maxArrayItems) {
+    out.push(`[TRUNCATED ${items.length - REDACTION_LIMITS.maxArrayItems} items]`);
+  }
+  return out;
+}
+
+function walkObject(entries: [string, unknown][], depth: number, ancestors: WeakSet<object>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [rawKey, v] of entries.slice(0, REDACTION_LIMITS.maxObjectKeys)) {
+    const key = clean(rawKey);
+    if (isSensitiveKey(key) && v !== null && v !== undefined && typeof v !== "boolean") {
+      assign(out, key, REDACTED);
+      continue;
+    }
+    const r = walk(v, depth + 1, ancestors);
+    if (r !== undefined) assign(out, key, r);
+  }
+  if (entries.length > REDACTION_LIMITS.maxObjectKeys) {
+    out["[truncated_keys]"] = entries.length - REDACTION_LIMITS.maxObjectKeys;
+  }
+  return out;
+}
