@@ -21,6 +21,7 @@ import { VERSION } from "./platform/version.js";
 import type { Authorizer } from "./policy/authorizer.js";
 import { createPolicy } from "./policy/index.js";
 import { createRegistry } from "./registry/index.js";
+import { createSiem } from "./siem/index.js";
 
 export interface Context {
   readonly version: string;
@@ -82,8 +83,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const deps = { database, cache, audit: audit.recorder, authorizer: policy.authorizer, logger, metrics, clock };
   const auth = createAuth({ ...deps, config, jwtSecret });
   const registry = createRegistry(deps);
+  const siem = createSiem({ ...deps, config });
 
-  const features: Feature[] = [audit.feature, policy.feature, auth.feature, registry.feature];
+  const features: Feature[] = [audit.feature, policy.feature, auth.feature, registry.feature, siem.feature];
   let stopped = false;
   const ctx: Context = {
     version: VERSION,

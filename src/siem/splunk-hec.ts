@@ -1,0 +1,49 @@
+import { hostname } from "node:os";
+import type { SiemConfig } from "../platform/config.js";
+import { createHttpPoster, gzip } from "./http-client.js";
+import type { SiemDestination, SiemEvent } from "./types.js";
+
+type SplunkConfig = NonNullable<SiemConfig["splunk"]>;
+
+const EVENT_PATH = "/services/collector/event";
+
+/** SPLUNK_HEC_URL may be the HEC base (`https://splunk:8088`) or the full event endpoint. */
+export function hecEventUrl(configured: string): string {
+  const url = new URL(configured);
+  if (url.pathname === "/" || url.pathname === "") url.pathname = EVENT_PATH;
+  return url.toString();
+}
+
+/**
+ * Splunk HTTP Event Collector: `POST /services/collector/event`, `Authorization: Splunk <token>`,
+ * a body of concatenated event objects `{time, host, source, sourcetype, index, event}` (one per
+ * line), gzip-encoded. `event` is the audit event itself, so its `id` is searchable for de-dup.
+ */
+export function createSplunkHecDestination(config: SplunkConfig): SiemDestination {
+  const poster = createHttpPoster({ url: hecEventUrl(config.url), verifyTls: config.verifyTls });
+  const host = hostname();
+  const headers = {
+    authorization: `Splunk ${config.token}`,
+    "content-type": "application/json",
+    "content-encoding": "gzip",
+  };
+  return {
+    name: "splunk",
+    type: "splunk_hec",
+    async send(events: readonly SiemEvent[], signal?: AbortSignal) {
+      const lines = events.map((event) =>
+        JSON.stringify({
+          // HEC wants epoch seconds; the fraction keeps millisecond ordering.
+          time: Date.parse(event.timestamp) / 1000,
+          host,
+          source: config.source,
+          sourcetype: config.sourcetype,
+          index: config.index,
+          event,
+        }),
+      );
+      return poster.post(headers, await gzip(lines.join("\n")), signal);
+    },
+    close: () => poster.close(),
+  };
+}
