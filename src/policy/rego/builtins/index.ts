@@ -8,6 +8,7 @@ import { ARRAYS } from "./arrays.js";
 import { CRYPTO } from "./crypto.js";
 import { ENCODING } from "./encoding.js";
 import { GLOB } from "./glob.js";
+import { GRAPH } from "./graph.js";
 import { JSON_PATCH } from "./json-patch.js";
 import { JSON_PATHS } from "./json-paths.js";
 import { NET } from "./net.js";
@@ -15,11 +16,14 @@ import { NUMBERS } from "./numbers.js";
 import { OBJECTS } from "./objects.js";
 import { OPERATORS } from "./operators.js";
 import { REGEX } from "./regex.js";
+import { SEMVER_BUILTINS } from "./semver.js";
 import { SPRINTF } from "./sprintf.js";
 import { STRINGS } from "./strings.js";
 import { TIME } from "./time.js";
 import { TYPE_CHECKS } from "./type-checks.js";
 import type { BuiltinTable } from "./types.js";
+import { UNITS } from "./units.js";
+import { UUID } from "./uuid.js";
 
 export { BuiltinTypeError } from "./args.js";
 export { regoText } from "./rego-text.js";
@@ -43,4 +47,8 @@ export const BUILTINS: BuiltinTable = Object.freeze({
   ...CRYPTO,
   ...TIME,
   ...NET,
+  ...UNITS,
+  ...UUID,
+  ...SEMVER_BUILTINS,
+  ...GRAPH,
 });
