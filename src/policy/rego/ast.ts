@@ -16,7 +16,6 @@ export type Term =
   | { readonly t: "objcompr"; readonly key: Term; readonly value: Term; readonly body: Body; readonly loc: Location }
   | { readonly t: "call"; readonly fn: readonly string[]; readonly args: readonly Term[]; readonly loc: Location }
   | { readonly t: "binop"; readonly op: BinOp; readonly l: Term; readonly r: Term; readonly loc: Location }
-  | { readonly t: "neg"; readonly x: Term; readonly loc: Location }
   | {
       readonly t: "in";
       readonly key: Term | undefined;

@@ -48,7 +48,7 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
   }
   tree.checkNesting();
   const functions = new Map<string, number>();
-  for (const g of tree.groups) if (g.kind === "function") functions.set(g.path.join("."), g.arity);
+  for (const g of tree.groups) if (g.callable) functions.set(g.path.join("."), g.arity);
   const deps: Set<number>[] = tree.groups.map(() => new Set());
   let current: Set<number> | undefined;
   const cc: CompileCtx = {
@@ -83,7 +83,7 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
     const consts = defs.map((d) => d.constValue);
     const sameConst = consts.length > 0 && consts.every((v) => v !== undefined && v === consts[0]);
     const name = `data.${g.path.join(".")}`;
-    const plan: GroupPlan = { id: g.id, name, kind: g.kind, defs, defaultDef, sameConst, candidates: undefined };
+    const plan: GroupPlan = { id: g.id, name, kind: g.kind, multi: g.multi, defs, defaultDef, sameConst, candidates: undefined };
     return { ...plan, candidates: g.kind === "function" ? undefined : buildIndex(defs) };
   });
   current = undefined;

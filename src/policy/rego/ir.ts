@@ -21,7 +21,6 @@ export type IR =
     }
   | { readonly k: "call"; readonly target: CallTarget; readonly args: readonly IR[]; readonly loc: Location }
   | { readonly k: "binop"; readonly op: BinOp; readonly l: IR; readonly r: IR; readonly loc: Location }
-  | { readonly k: "neg"; readonly x: IR; readonly loc: Location }
   | { readonly k: "in"; readonly key: IR | undefined; readonly value: IR; readonly coll: IR; readonly loc: Location };
 
 /** A call resolves either to a user function (by data path) or a builtin (by OPA name). */

@@ -39,9 +39,6 @@ export function needsEv(t: IR, out: Slots = new Set()): Slots {
     case "binop":
       needsEv(t.r, needsEv(t.l, out));
       break;
-    case "neg":
-      needsEv(t.x, out);
-      break;
     case "in":
       if (t.key) needsEv(t.key, out);
       needsEv(t.coll, needsEv(t.value, out));
@@ -88,9 +85,6 @@ export function binds(t: IR, out: Slots = new Set()): Slots {
       break;
     case "binop":
       binds(t.r, binds(t.l, out));
-      break;
-    case "neg":
-      binds(t.x, out);
       break;
     case "in":
       if (t.key) binds(t.key, out);

@@ -1,6 +1,7 @@
 /** Terms, expressions and query bodies. Operator precedence follows OPA's parser. */
 import type { BinOp, Body, Literal, Term, WithMod } from "./ast.js";
 import type { Location } from "./errors.js";
+import type { Token } from "./lexer.js";
 import { KEYWORDS, type ParserState } from "./parser-state.js";
 
 const RELATION: readonly string[] = ["==", "!=", "<", "<=", ">", ">="];
@@ -69,11 +70,13 @@ function parseFactor(p: ParserState): Term {
 
 function parseUnary(p: ParserState): Term {
   if (p.isPunct("-")) {
+    // As in regorus and OPA's grammar, `-` only negates numeric literals (`- x` is rejected).
     const loc = p.loc();
     p.next();
-    const x = parseUnary(p);
-    if (x.t === "scalar" && typeof x.v === "number") return { t: "scalar", v: -x.v, loc };
-    return { t: "neg", x, loc };
+    const num = p.peek();
+    if (num.kind !== "number") p.failAt(loc, "unary - can only be used with numeric literals");
+    p.next();
+    return parseSuffixes(p, { t: "scalar", v: -Number(num.text), loc }, num);
   }
   return parsePostfix(p);
 }
@@ -81,7 +84,11 @@ function parseUnary(p: ParserState): Term {
 /** A primary term followed by `.field`, `[key]` and call suffixes. */
 export function parsePostfix(p: ParserState): Term {
   const start = p.peek();
-  let term = parsePrimary(p);
+  return parseSuffixes(p, parsePrimary(p), start);
+}
+
+function parseSuffixes(p: ParserState, first: Term, start: Token): Term {
+  let term = first;
   const path: Term[] = [];
   for (;;) {
     const t = p.peek();
@@ -89,6 +96,7 @@ export function parsePostfix(p: ParserState): Term {
       p.next();
       const name = p.peek();
       if (name.kind !== "ident") p.fail("expecting field name after `.`");
+      if (name.nl) p.fail("invalid whitespace between . and identifier");
       p.next();
       path.push({ t: "scalar", v: name.text, loc: p.loc(name) });
     } else if (t.kind === "punct" && t.text === "[" && !t.nl) {

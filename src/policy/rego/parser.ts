@@ -107,6 +107,7 @@ function parseRule(p: ParserState, v1: boolean): Rule {
     assign = p.next().text === ":=";
     value = parseExpr(p);
   }
+  const usedIf = p.isWord("if");
   const body = parseOptionalBody(p, v1);
   if (body === undefined && value === undefined) {
     if (v1 && head.length > 1 && args === undefined) p.failAt(loc, "`contains` keyword is required for partial set rules");
@@ -116,7 +117,8 @@ function parseRule(p: ParserState, v1: boolean): Rule {
   if (args !== undefined) {
     return { kind: "function", isDefault, head, args, value, body: body ?? [], elses, assign, loc };
   }
-  if (!v1 && value === undefined && head.length === 2 && endsWithBracket) {
+  // v0: `p[x] { … }` and `p.x { … }` (without `if`) are partial set rules.
+  if (!v1 && value === undefined && head.length === 2 && (endsWithBracket || !usedIf)) {
     return { kind: "set", isDefault, head: [head[0] as Term], args, value: head[1], body: body ?? [], elses, assign, loc };
   }
   return { kind: "complete", isDefault, head, args, value, body: body ?? [], elses, assign, loc };
@@ -146,8 +148,6 @@ function checkDefaultValue(p: ParserState, t: Term): void {
       return p.failAt(t.loc, "invalid `ref` in default value");
     case "call":
       return p.failAt(t.loc, "invalid `call` in default value");
-    case "neg":
-      return p.failAt(t.loc, "invalid `unaryexpr` in default value");
     case "in":
       return p.failAt(t.loc, "unexpected keyword `in` in default value");
     case "binop":

@@ -6,7 +6,8 @@ import { compileTerm } from "./plan-terms.js";
 import type { CompileCtx, Goal } from "./plan-types.js";
 import { eachEntry, tick } from "./runtime.js";
 import { compileWith } from "./plan-with.js";
-import type { Value } from "./value.js";
+import { canonicalKey, RegoObject, type Value } from "./value.js";
+import { RegoCompileError } from "./errors.js";
 
 const succeed: Goal = (_f, k) => k();
 const STOP = (): boolean => true;
@@ -18,7 +19,9 @@ export function compileBody(
   cc: CompileCtx,
   names: readonly string[],
 ): { goal: Goal; bound: Slots } {
-  const { lits, bound: states } = orderBody(splitUnifications(body.lits), bound, names);
+  const split = splitUnifications(body.lits);
+  for (const l of split) if (l.kind === "expr" && l.r && l.op) checkShapes(l.l, l.r);
+  const { lits, bound: states } = orderBody(split, bound, names);
   let goal: Goal = succeed;
   for (let i = lits.length - 1; i >= 0; i--) {
     goal = compileLiteral(lits[i] as IRLit, states[i] as Slots, goal, cc, names);
@@ -42,6 +45,34 @@ function splitUnifications(lits: readonly IRLit[]): IRLit[] {
     out.push(l);
   }
   return out;
+}
+
+type Shape = { kind: "array"; n: number } | { kind: "object"; keys: string[] | undefined } | undefined;
+
+function shapeOf(t: IR): Shape {
+  if (t.k === "array") return { kind: "array", n: t.items.length };
+  if (t.k === "object") {
+    const keys = t.entries.map(([k]) => (k.k === "const" ? canonicalKey(k.v) : undefined));
+    return { kind: "object", keys: keys.every((k) => k !== undefined) ? (keys as string[]).sort() : undefined };
+  }
+  if (t.k !== "const" || typeof t.v !== "object" || t.v === null) return undefined;
+  if (Array.isArray(t.v)) return { kind: "array", n: t.v.length };
+  if (t.v instanceof RegoObject) return { kind: "object", keys: [...t.v.keys()].map(canonicalKey).sort() };
+  return undefined;
+}
+
+/** Unifying two literals of incompatible shape can never succeed: reject it at compile time, as OPA's type checker does. */
+function checkShapes(l: IR, r: IR): void {
+  const a = shapeOf(l);
+  const b = shapeOf(r);
+  if (!a || !b) return;
+  if (a.kind !== b.kind) throw RegoCompileError.at(l.loc, "incompatible destructuring patterns: array vs object");
+  if (a.kind === "array" && b.kind === "array" && a.n !== b.n) {
+    throw RegoCompileError.at(l.loc, "mismatch in number of array elements");
+  }
+  if (a.kind === "object" && b.kind === "object" && a.keys && b.keys && a.keys.join() !== b.keys.join()) {
+    throw RegoCompileError.at(l.loc, "object literal keys mismatch");
+  }
 }
 
 function compileLiteral(l: IRLit, bound: Slots, next: Goal, cc: CompileCtx, names: readonly string[]): Goal {
@@ -109,6 +140,9 @@ function compileUnify(l: IR, r: IR, assign: boolean, bound: Slots, next: Goal, c
 }
 
 function compileSomeIn(l: Extract<IRLit, { kind: "somein" }>, bound: Slots, next: Goal, cc: CompileCtx): Goal {
+  if (l.coll.k === "const" && (typeof l.coll.v !== "object" || l.coll.v === null)) {
+    throw RegoCompileError.at(l.coll.loc, "`some .. in collection` expects array/set/object");
+  }
   const coll = compileTerm(l.coll, bound, cc);
   const after = binds(l.coll, new Set(bound));
   const key = l.key ? compileMatch(l.key, after, cc) : undefined;
@@ -142,6 +176,8 @@ function compileEvery(
   return (f, k) => {
     tick(f.c);
     return coll.ev(f, (c) => {
+      // Over a scalar `every` is undefined, not vacuously true.
+      if (typeof c !== "object" || c === null) return false;
       const failed = eachEntry(c, (kv, v) => {
         const then = (): boolean => body(f, STOP);
         const ok = key ? key(f, kv, () => value(f, v as Value, then)) : value(f, v as Value, then);

@@ -173,17 +173,13 @@ function binopFn(op: BinOp, cc: CompileCtx, loc: Location): Invoke {
 }
 
 export function compileOperator(
-  t: Extract<IR, { k: "binop" | "neg" | "in" }>,
+  t: Extract<IR, { k: "binop" | "in" }>,
   bound: Slots,
   cc: CompileCtx,
   term: TermCompiler,
 ): TermPlan {
   if (t.k === "binop") {
     return applyPlan([term(t.l, bound, cc), term(t.r, bound, cc)], binopFn(t.op, cc, t.loc));
-  }
-  if (t.k === "neg") {
-    const minus = binopFn("-", cc, t.loc);
-    return applyPlan([term(t.x, bound, cc)], (c, a) => minus(c, [0, a[0] as Value]));
   }
   if (t.key) {
     const plans = [term(t.key, bound, cc), term(t.value, bound, cc), term(t.coll, bound, cc)];

@@ -39,7 +39,6 @@ export function compileTerm(t: IR, bound: Slots, cc: CompileCtx): TermPlan {
     case "call":
       return compileCall(t, bound, cc, compileTerm);
     case "binop":
-    case "neg":
     case "in":
       return compileOperator(t, bound, cc, compileTerm);
   }

@@ -116,6 +116,7 @@ export class PolicyRuntime implements RuleRuntime {
 
   callFunction(c: Ctx, id: number, args: readonly Value[], loc: Location): Value | undefined {
     const g = this.rules.groups[id] as GroupPlan;
+    if (g.kind !== "function") return this.groupValue(c, id);
     return evalFunction(c, g, args, loc);
   }
 

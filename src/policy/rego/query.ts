@@ -30,8 +30,8 @@ export function prepareQuery(rt: PolicyRuntime, source: string): PreparedQuery {
   });
   const ir = resolver.body(body, scope);
   const named = [...scope.vars].filter(([name]) => !name.startsWith("_"));
-  const exprSlot = scope.declare(EXPR_KEY);
-  const lits = captureLastExpr(ir.lits, exprSlot, ir.lits.length > 1);
+  // Hidden expression slots are declared after `named` is taken, so they never show as bindings.
+  const { lits, slots: exprSlots } = captureExprs(ir.lits, scope);
   const cc = rt.rules.cc;
   cc.names = frame.names;
   const goal: Goal = compileBody({ lits, locals: scope.locals }, new Set(), cc, frame.names).goal;
@@ -45,8 +45,9 @@ export function prepareQuery(rt: PolicyRuntime, source: string): PreparedQuery {
           const v = f.s[slot];
           if (v !== undefined) rec[name] = v;
         }
-        const e = f.s[exprSlot];
-        if (e !== undefined) rec[EXPR_KEY] = e;
+        const vals = exprSlots.map((s) => f.s[s] ?? null);
+        if (vals.length === 1) rec[EXPR_KEY] = vals[0] as Value;
+        else if (vals.length > 1) rec[EXPR_KEY] = vals;
         out.push(rec);
         return false;
       });
@@ -56,15 +57,22 @@ export function prepareQuery(rt: PolicyRuntime, source: string): PreparedQuery {
 }
 
 /**
- * Rewrites a final plain expression `e` into `__expr__ := e` (plus a truth test when the query has
- * several expressions), so its value can be reported. A lone expression reports `false` too.
+ * Rewrites each plain expression `e` into `$e := e` plus a truth test, so its value can be reported
+ * (OPA's "expressions" of a result). A query that is one lone expression reports `false` too.
  */
-function captureLastExpr(lits: readonly IRLit[], slot: number, test: boolean): IRLit[] {
-  const last = lits[lits.length - 1];
-  if (!last || last.kind !== "expr" || last.op || last.negated) return [...lits];
-  const loc = last.loc;
-  const local: IR = { k: "local", slot, name: EXPR_KEY, loc };
-  const assign: IRLit = { ...last, op: ":=", l: local, r: last.l };
-  const check: IRLit = { kind: "expr", op: undefined, l: local, r: undefined, negated: false, withs: [], loc };
-  return [...lits.slice(0, -1), assign, ...(test ? [check] : [])];
+function captureExprs(lits: readonly IRLit[], scope: Scope): { lits: IRLit[]; slots: number[] } {
+  const out: IRLit[] = [];
+  const slots: number[] = [];
+  for (const l of lits) {
+    if (l.kind !== "expr" || l.op || l.negated) {
+      out.push(l);
+      continue;
+    }
+    const slot = scope.declare(`$expr${slots.length}`);
+    slots.push(slot);
+    const local: IR = { k: "local", slot, name: EXPR_KEY, loc: l.loc };
+    out.push({ ...l, op: ":=", l: local, r: l.l });
+    if (lits.length > 1) out.push({ kind: "expr", op: undefined, l: local, r: undefined, negated: false, withs: [], loc: l.loc });
+  }
+  return { lits: out, slots };
 }

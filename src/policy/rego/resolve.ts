@@ -87,7 +87,8 @@ export class Resolver {
       const left = this.declarePattern(l.l, scope);
       return { kind: "expr", op: ":=", l: left, r, negated: l.negated, withs, loc: l.loc };
     }
-    const left = this.term(l.l, scope);
+    const top = !l.r && l.l.t === "call";
+    const left = top && l.l.t === "call" ? this.call(l.l.fn, l.l.args, l.l.loc, scope, true) : this.term(l.l, scope);
     const r = l.r ? this.term(l.r, scope) : undefined;
     if (!r && left.k === "call" && this.hasOutputArg(left)) {
       // `f(x, out)` is `out = f(x)`: the extra argument receives the result.
@@ -204,8 +205,6 @@ export class Resolver {
         return this.call(t.fn, t.args, t.loc, scope);
       case "binop":
         return { k: "binop", op: t.op, l: this.term(t.l, scope), r: this.term(t.r, scope), loc: t.loc };
-      case "neg":
-        return { k: "neg", x: this.term(t.x, scope), loc: t.loc };
       case "in": {
         const key = t.key ? this.term(t.key, scope) : undefined;
         return { k: "in", key, value: this.term(t.value, scope), coll: this.term(t.coll, scope), loc: t.loc };
@@ -230,11 +229,13 @@ export class Resolver {
     return { k: "ref", head, path, loc: t.loc };
   }
 
-  private call(fn: readonly string[], args: readonly Term[], loc: Location, scope: Scope): IR {
+  /** A call; only a call that is a whole literal may pass one extra (output) argument. */
+  private call(fn: readonly string[], args: readonly Term[], loc: Location, scope: Scope, output = false): IR {
     const target = this.callTarget(fn, loc);
     const arity = this.arity(target);
-    if (args.length !== arity && args.length !== arity + 1 && target.kind !== "print") {
-      fail(loc, `function ${fn.join(".")} has arity ${arity}, got ${args.length} arguments`);
+    if (args.length !== arity && !(output && args.length === arity + 1) && target.kind !== "print") {
+      const plural = arity === 1 ? "argument" : "arguments";
+      fail(loc, `\`${fn.join(".")}\` expects ${arity} ${plural}, got ${args.length}`);
     }
     return { k: "call", target, args: args.map((a) => this.term(a, scope)), loc };
   }

@@ -8,6 +8,8 @@ export interface GroupPlan {
   readonly id: number;
   readonly name: string;
   readonly kind: "complete" | "object" | "set" | "function";
+  /** Object whose leaves are sets (`contains` rules with ref-head keys). */
+  readonly multi: boolean;
   readonly defs: readonly DefPlan[];
   readonly defaultDef: DefPlan | undefined;
   /** Every definition yields the same constant: stop at the first one that holds. */
@@ -74,7 +76,8 @@ export function evalSet(c: Ctx, g: GroupPlan): Value {
     const f = frame(c, def);
     const br = def.branches[0];
     if (!br) return;
-    br.goal(f, () => br.value.ev(f, (v) => (out.add(v), false)));
+    const once = def.constValue !== undefined;
+    br.goal(f, () => br.value.ev(f, (v) => (out.add(v), once)));
   };
   const idx = defsFor(g, c);
   if (idx) for (const i of idx) visit(g.defs[i] as DefPlan);
@@ -88,7 +91,8 @@ export function evalObject(c: Ctx, g: GroupPlan): Value {
     const f = frame(c, def);
     const br = def.branches[0];
     if (!br) return;
-    br.goal(f, () => enumKeys(def, f, 0, [], (keys) => br.value.ev(f, (v) => insert(out, keys, v, g, def))));
+    const once = def.constValue !== undefined && def.constKeys;
+    br.goal(f, () => enumKeys(def, f, 0, [], (keys) => br.value.ev(f, (v) => insert(out, keys, v, g, def) || once)));
   };
   const idx = defsFor(g, c);
   if (idx) for (const i of idx) visit(g.defs[i] as DefPlan);
@@ -117,6 +121,12 @@ function insert(out: RegoObject, keys: readonly Value[], v: Value, g: GroupPlan,
   }
   const last = keys[keys.length - 1] as Value;
   const prev = obj.get(last);
+  if (g.multi) {
+    // `p[a][b] contains x`: the leaves are sets that collect every contributed element.
+    if (prev !== undefined && !(prev instanceof RegoSet)) throw conflict(g, def);
+    obj.set(last, (prev ?? new RegoSet()).add(v));
+    return false;
+  }
   if (prev !== undefined && !equals(prev, v)) throw conflict(g, def);
   obj.set(last, v);
   return false;

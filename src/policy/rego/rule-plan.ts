@@ -23,6 +23,8 @@ export interface DefPlan {
   readonly args: readonly MatchPlan[] | undefined;
   /** The value is one constant: the first solution settles the definition. */
   readonly constValue: Value | undefined;
+  /** Every head key is a constant too (with constValue: one solution says all there is). */
+  readonly constKeys: boolean;
   readonly rule: Rule;
   /** IR of the main body, kept for rule indexing. */
   readonly body: IRBody;
@@ -61,6 +63,7 @@ export function compileDef(rule: Rule, keys: readonly Term[], resolver: Resolver
     keys: keyPlans,
     args: rule.args ? args : undefined,
     constValue,
+    constKeys: keys.every((k) => k.t === "scalar"),
     rule,
     body: mainBody ?? { lits: [], locals: new Set() },
   };

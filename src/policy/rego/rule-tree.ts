@@ -19,6 +19,10 @@ export interface GroupSource {
   readonly defs: RuleSource[];
   readonly defaults: RuleSource[];
   readonly arity: number;
+  /** Defined with parentheses (a function, possibly of zero arguments). */
+  readonly callable: boolean;
+  /** Ref-head `contains` rule: an object whose leaves are sets. */
+  readonly multi: boolean;
 }
 
 export interface TreeNode {
@@ -62,12 +66,22 @@ export class RuleTree {
   add(pkg: readonly string[], rule: Rule, moduleIndex: number): void {
     const { path, keys } = splitHead(rule.head);
     const full = [...pkg, ...path];
+    // `f()` takes no arguments: OPA materialises it as a complete document that can also be called.
+    const zeroArg = rule.kind === "function" && (rule.args?.length ?? 0) === 0;
     const kind: GroupKind =
-      rule.kind === "function" ? "function" : rule.kind === "set" ? "set" : keys.length > 0 ? "object" : "complete";
+      rule.kind === "function" && !zeroArg
+        ? "function"
+        : rule.kind === "set" && keys.length === 0
+          ? "set"
+          : keys.length > 0
+            ? "object"
+            : "complete";
     const node = this.node(full);
     let g = node.group;
     if (!g) {
-      g = { id: this.groups.length, path: full, kind, defs: [], defaults: [], arity: rule.args?.length ?? 0 };
+      const arity = rule.args?.length ?? 0;
+      const multi = rule.kind === "set";
+      g = { id: this.groups.length, path: full, kind, defs: [], defaults: [], arity, callable: rule.args !== undefined, multi };
       this.groups.push(g);
       node.group = g;
       for (let i = 0; i <= full.length; i++) this.node(full.slice(0, i)).hasRules = true;
