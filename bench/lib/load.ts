@@ -1,0 +1,40 @@
+import autocannon from "autocannon";
+
+export interface LoadResult {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+/**
+ * Drives one URL with autocannon. `rate` fixes the offered load (requests/s) for latency targets;
+ * without it, connections send as fast as the server answers (throughput).
+ */
+export async function load(opts: {
+  url: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: unknown;
+  connections?: number;
+  durationS?: number;
+  rate?: number;
+}): Promise<LoadResult> {
+  const result = await autocannon({
+    url: opts.url,
+    method: opts.method ?? "GET",
+    headers: { ...(opts.body ? { "content-type": "application/json" } : {}), ...opts.headers },
+    ...(opts.body ? { body: JSON.stringify(opts.body) } : {}),
+    connections: opts.connections ?? 32,
+    duration: opts.durationS ?? 10,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+  });
+  return {
+    rps: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

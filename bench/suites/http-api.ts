@@ -1,0 +1,88 @@
+import { load } from "../lib/load.js";
+import { createBenchDatabase } from "../lib/postgres.js";
+import type { BenchRow } from "../lib/results.js";
+import { startBareFastify, startSark } from "../lib/servers.js";
+
+const SUITE = "http-api";
+const ADMIN_PASSWORD = "bench-admin-password-1";
+
+async function json<T>(url: string, init: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/**
+ * Issue targets: `/auth/me` with a Bearer token ≥ 50% of a bare Fastify route's requests/s
+ * (verified tokens cached), and `GET /servers/{id}` on PostgreSQL p99 ≤ 10 ms at 2,000 req/s.
+ */
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const bare = await startBareFastify();
+  const bareResult = await load({ url: `${bare.url}/bare` });
+  await bare.stop();
+  rows.push({ suite: SUITE, name: "bare Fastify GET (reference)", perSecond: bareResult.rps, p50Ms: bareResult.p50Ms, p99Ms: bareResult.p99Ms });
+
+  const pgdb = await createBenchDatabase();
+  const sark = await startSark({
+    SARK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
+  });
+  const backend = pgdb ? "PostgreSQL" : "PGlite (no PostgreSQL reachable)";
+  try {
+    const { access_token: token } = await json<{ access_token: string }>(`${sark.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
+    });
+    const auth = { authorization: `Bearer ${token}` };
+    const server = await json<{ id: string }>(`${sark.url}/api/v1/servers`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "bench-server",
+        transport: "streamable-http",
+        endpoint: "https://mcp.example.test/mcp",
+        tools: [{ name: "read_file", description: "Read a file", input_schema: { type: "object" } }],
+      }),
+    });
+
+    const me = await load({ url: `${sark.url}/api/v1/auth/me`, headers: auth });
+    const ratio = me.rps / bareResult.rps;
+    rows.push({
+      suite: SUITE,
+      name: `GET /api/v1/auth/me (Bearer, ${backend})`,
+      perSecond: me.rps,
+      p50Ms: me.p50Ms,
+      p99Ms: me.p99Ms,
+      target: `≥ 50% of bare: ${(ratio * 100).toFixed(0)}%`,
+      met: ratio >= 0.5 && me.errors + me.non2xx === 0,
+      notes: `errors ${me.errors}, non-2xx ${me.non2xx}`,
+    });
+
+    const byIdMax = await load({ url: `${sark.url}/api/v1/servers/${server.id}`, headers: auth });
+    rows.push({
+      suite: SUITE,
+      name: `GET /api/v1/servers/{id} max throughput (${backend})`,
+      perSecond: byIdMax.rps,
+      p50Ms: byIdMax.p50Ms,
+      p99Ms: byIdMax.p99Ms,
+      notes: `errors ${byIdMax.errors}, non-2xx ${byIdMax.non2xx}`,
+    });
+    const byId = await load({ url: `${sark.url}/api/v1/servers/${server.id}`, headers: auth, rate: 2000, connections: 50 });
+    rows.push({
+      suite: SUITE,
+      name: `GET /api/v1/servers/{id} at 2,000 req/s (${backend})`,
+      perSecond: byId.rps,
+      p50Ms: byId.p50Ms,
+      p99Ms: byId.p99Ms,
+      target: "p99 ≤ 10 ms",
+      met: byId.p99Ms <= 10 && byId.errors + byId.non2xx === 0 && pgdb !== undefined,
+      notes: `errors ${byId.errors}, non-2xx ${byId.non2xx}`,
+    });
+  } finally {
+    await sark.stop();
+    await pgdb?.drop();
+  }
+  return rows;
+}
