@@ -11,6 +11,7 @@ import { GLOB } from "./glob.js";
 import { GRAPH } from "./graph.js";
 import { JSON_PATCH } from "./json-patch.js";
 import { JSON_PATHS } from "./json-paths.js";
+import { JWT } from "./jwt.js";
 import { NET } from "./net.js";
 import { NUMBERS } from "./numbers.js";
 import { OBJECTS } from "./objects.js";
@@ -51,4 +52,5 @@ export const BUILTINS: BuiltinTable = Object.freeze({
   ...UUID,
   ...SEMVER_BUILTINS,
   ...GRAPH,
+  ...JWT,
 });
