@@ -61,6 +61,7 @@ function yamlFiles(dir: string): string[] {
 /** The cases' YAML encodes sets as `{set!: [...]}` and non-string-keyed objects as `{object!: [{key, value}]}`. */
 function toValue(x: unknown): Value {
   if (Array.isArray(x)) return x.map(toValue);
+  if (x instanceof Map) return mapToValue(x);
   if (x !== null && typeof x === "object") {
     const o = x as Record<string, unknown>;
     const keys = Object.keys(o);
@@ -74,7 +75,18 @@ function toValue(x: unknown): Value {
   return fromJS(x);
 }
 
+/** With `mapAsMap`, YAML keys keep their type (`null:`, `true:`, `7:`), as regorus reads them. */
+function mapToValue(m: Map<unknown, unknown>): Value {
+  if (m.size === 1 && m.has("set!")) return RegoSet.from((m.get("set!") as unknown[]).map(toValue));
+  if (m.size === 1 && m.has("object!")) {
+    const entries = m.get("object!") as Map<unknown, unknown>[];
+    return RegoObject.fromEntries(entries.map((e) => [toValue(e.get("key")), toValue(e.get("value"))] as const));
+  }
+  return RegoObject.fromEntries([...m].map(([k, v]) => [toValue(k), toValue(v)] as const));
+}
+
 function many(x: unknown): unknown[] | undefined {
+  if (x instanceof Map) return x.size === 1 && x.has("many!") ? (x.get("many!") as unknown[]) : undefined;
   if (x !== null && typeof x === "object" && !Array.isArray(x) && "many!" in x) {
     return (x as Record<string, unknown[]>)["many!"];
   }
@@ -88,7 +100,7 @@ function resultValue(rec: Record<string, Value>): Value {
   return rec.__expr__ ?? null;
 }
 
-function runCase(c: Case): { ok: boolean; detail: string } {
+function runCase(c: Case, typedWant: unknown): { ok: boolean; detail: string } {
   const expectError = c.error !== undefined;
   try {
     const policy = compilePolicy(
@@ -101,11 +113,15 @@ function runCase(c: Case): { ok: boolean; detail: string } {
       policy.query(c.query, { data, input: input === undefined ? undefined : toValue(input), nowNs: Date.now() * 1e6 }).map(resultValue),
     );
     if (expectError) return { ok: false, detail: `expected error "${c.error}", got ${show(actual)}` };
-    const wants = many(c.want_result);
-    const expected = wants ?? [c.want_result];
+    // `many!` lists one expectation per input when the input is `many!`, else every result of the query.
+    const perInput = many(c.input) !== undefined;
     for (const [i, got] of actual.entries()) {
-      const want = expected[i];
-      const ok = want === undefined || c.no_result ? got.length === 0 : matches(got, toValue(want));
+      const want = perInput ? many(c.want_result)?.[i] : c.want_result;
+      const typed = perInput ? many(typedWant)?.[i] : typedWant;
+      const ok =
+        want === undefined || c.no_result
+          ? got.length === 0
+          : matches(got, want, perInput) || matches(got, typed, perInput);
       if (!ok) return { ok: false, detail: `want ${show(want === undefined ? [] : toJS(toValue(want)))}\n     got  ${show(got)}` };
     }
     return { ok: true, detail: "" };
@@ -115,9 +131,10 @@ function runCase(c: Case): { ok: boolean; detail: string } {
   }
 }
 
-function matches(got: readonly Value[], want: Value): boolean {
-  if (got.length === 1) return equals(got[0] as Value, want);
-  return equals(got, want);
+function matches(got: readonly Value[], want: unknown, perInput: boolean): boolean {
+  const wants = perInput ? undefined : many(want);
+  if (wants) return equals(got, wants.map(toValue));
+  return got.length === 1 && equals(got[0] as Value, toValue(want));
 }
 
 function show(x: unknown): string {
@@ -143,10 +160,13 @@ function main(): void {
   for (const file of yamlFiles(casesDir)) {
     const rel = relative(casesDir, file);
     const folder = dirname(rel) === "." ? "(root)" : dirname(rel);
-    const doc = parseDocument(readFileSync(file, "utf8")).toJS() as { cases?: Case[] };
+    const text = readFileSync(file, "utf8");
+    const doc = parseDocument(text).toJS() as { cases?: Case[] };
+    const typed = parseDocument(text).toJS({ mapAsMap: true }) as Map<string, Map<string, unknown>[]>;
+    const typedCases = typed.get("cases") ?? [];
     const tally = perFolder.get(folder) ?? { passed: 0, failed: 0, skipped: 0 };
     perFolder.set(folder, tally);
-    for (const c of doc.cases ?? []) {
+    for (const [ci, c] of (doc.cases ?? []).entries()) {
       if (filter && !`${rel} ${c.note}`.includes(filter)) continue;
       const skipped = c.skip === true || skips.some((s) => s.file === rel && s.note === c.note);
       if (skipped) {
@@ -154,7 +174,7 @@ function main(): void {
         total.skipped++;
         continue;
       }
-      const r = runCase(c);
+      const r = runCase(c, typedCases[ci]?.get("want_result"));
       const key = r.ok ? "passed" : "failed";
       tally[key]++;
       total[key]++;

@@ -3,7 +3,7 @@ import type { Module } from "./ast.js";
 import { type CompiledRules, compileModules, resolveData } from "./compile.js";
 import { type Location, RegoEvalError } from "./errors.js";
 import { evalComplete, evalFunction, evalObject, evalSet, type GroupPlan } from "./rule-eval.js";
-import { type Ctx, child, type RuleRuntime, toValue } from "./runtime.js";
+import { type Ctx, child, NONE, type RuleRuntime, toValue } from "./runtime.js";
 import { RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface EvalOptions {
@@ -60,7 +60,7 @@ export class PolicyRuntime implements RuleRuntime {
     const o = c.groupOverrides?.get(id);
     if (o !== undefined) return o;
     const hit = c.cache.get(id);
-    if (hit !== undefined) return hit ?? undefined;
+    if (hit !== undefined) return hit === NONE ? undefined : hit;
     const g = this.rules.groups[id] as GroupPlan;
     if (c.active.has(id)) throw new RegoEvalError(`${g.name}: recursive evaluation`);
     c.active.add(id);
@@ -70,7 +70,7 @@ export class PolicyRuntime implements RuleRuntime {
     } finally {
       c.active.delete(id);
     }
-    c.cache.set(id, v ?? null);
+    c.cache.set(id, v === undefined ? NONE : v);
     return v;
   }
 
@@ -91,7 +91,7 @@ export class PolicyRuntime implements RuleRuntime {
   nodeValue(c: Ctx, id: number): Value | undefined {
     const key = -1 - id;
     const hit = c.cache.get(key);
-    if (hit !== undefined) return hit ?? undefined;
+    if (hit !== undefined) return hit === NONE ? undefined : hit;
     const node = this.rules.tree.nodes[id];
     if (!node) return undefined;
     let base: unknown = c.data;

@@ -93,7 +93,12 @@ export class Resolver {
     if (!r && left.k === "call" && this.hasOutputArg(left)) {
       // `f(x, out)` is `out = f(x)`: the extra argument receives the result.
       const out = left.args[left.args.length - 1] as IR;
-      const call: IR = { ...left, args: left.args.slice(0, -1) };
+      let call: IR = { ...left, args: left.args.slice(0, -1) };
+      if (left.target.kind === "builtin" && left.target.name === "walk") {
+        // `walk` is a relation: the builtin returns every [path, value] pair and each one unifies.
+        const i: IR = { k: "local", slot: scope.declare(`_$walk${scope.frame.n}`), name: "_", loc: l.loc };
+        call = { k: "ref", head: call, path: [i], loc: l.loc };
+      }
       return { kind: "expr", op: "=", l: out, r: call, negated: l.negated, withs, loc: l.loc };
     }
     return { kind: "expr", op: l.op, l: left, r, negated: l.negated, withs, loc: l.loc };

@@ -6,6 +6,9 @@ import type { BuiltinContext } from "./builtins/types.js";
 import { RegoEvalError, type Location } from "./errors.js";
 import { equals as valueEquals, fromJS, RegoObject, RegoSet, type Value } from "./value.js";
 
+/** Cache marker for a rule that evaluated to undefined. */
+export const NONE: unique symbol = Symbol("undefined");
+
 /** A function override installed by `with f as g`. */
 export type FnOverride = (args: readonly Value[], c: Ctx, loc: Location) => Value | undefined;
 
@@ -23,8 +26,8 @@ export interface Ctx {
   /** Base data document, same conventions. */
   data: unknown;
   rawData: boolean;
-  /** Rule values computed in this context; `null` records "undefined". */
-  cache: Map<number, Value | null>;
+  /** Rule values computed in this context; NONE records "undefined" (null is a value). */
+  cache: Map<number, Value | typeof NONE>;
   /** Per-group overrides from `with data.x as v`. */
   groupOverrides: Map<number, Value> | null;
   fnOverrides: Map<string, FnOverride> | null;
