@@ -3,6 +3,12 @@ import type { Clock } from "../platform/clock.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Authorizer } from "../policy/authorizer.js";
+import { createBulkRegistration } from "./bulk.js";
+import { createServerExport } from "./export.js";
+import { createServerListing } from "./listing.js";
+import { registryRoutes } from "./routes.js";
+import { createRegistryCore, createServerCrud } from "./service.js";
+import { createToolService } from "./tools.js";
 
 export interface RegistryDeps {
   database: Database;
@@ -11,6 +17,24 @@ export interface RegistryDeps {
   clock: Clock;
 }
 
-export function createRegistry(_deps: RegistryDeps): { feature: Feature } {
-  return { feature: { name: "registry" } };
+/** Builds the registry's services from its deps. */
+export function createRegistryService(deps: RegistryDeps) {
+  const core = createRegistryCore(deps);
+  const crud = createServerCrud(core, deps.audit);
+  return {
+    crud,
+    listing: createServerListing(core),
+    tools: createToolService(core, deps.audit, crud.load),
+    bulk: createBulkRegistration(core, deps.audit),
+    exporter: createServerExport(core),
+  };
+}
+
+export type RegistryService = ReturnType<typeof createRegistryService>;
+
+/** The MCP server registry feature: `/api/v1/servers` and `/api/v1/tools` (docs/REGISTRY.md). */
+export function createRegistry(deps: RegistryDeps): { feature: Feature; service: RegistryService } {
+  const service = createRegistryService(deps);
+  const today = () => new Date(deps.clock.now()).toISOString().slice(0, 10);
+  return { service, feature: { name: "registry", routes: registryRoutes(service, today) } };
 }

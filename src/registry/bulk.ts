@@ -1,0 +1,132 @@
+import type { AuditRecorder } from "../audit/types.js";
+import { AppError, isAppError } from "../platform/errors.js";
+import { ACTIONS } from "../policy/actions.js";
+import { policyServer } from "./mapping.js";
+import type { Caller, PreparedServer, RegistryCore } from "./service.js";
+import type { Server, ServerInput } from "./types.js";
+import { shapeErrors } from "./validation.js";
+
+export type BulkMode = "transactional" | "best_effort";
+
+export interface BulkItemResult {
+  index: number;
+  status: number;
+  server?: Server;
+  error?: { code: string; message: string; details?: unknown };
+}
+
+export interface BulkResult {
+  mode: BulkMode;
+  total: number;
+  succeeded: number;
+  failed: number;
+  results: BulkItemResult[];
+}
+
+type Checked = { index: number; prepared: PreparedServer } | BulkItemResult;
+
+function failure(index: number, e: unknown): BulkItemResult {
+  if (!isAppError(e)) throw e;
+  const details = e.details === undefined ? {} : { details: e.details };
+  return { index, status: e.status, error: { code: e.code, message: e.message, ...details } };
+}
+
+/**
+ * Bulk registration. Every item is checked (shape, rules, duplicates within the batch, policy)
+ * before anything is written. `transactional` writes all in one transaction or nothing;
+ * `best_effort` writes each valid item in its own transaction and reports each outcome.
+ */
+export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder) {
+  async function check(caller: Caller, items: unknown[]): Promise<Checked[]> {
+    const names = new Map<string, number>();
+    const out: Checked[] = [];
+    for (const [index, item] of items.entries()) {
+      const prefix = `body/servers/${index}`;
+      try {
+        const fields = shapeErrors(item, prefix);
+        if (fields.length > 0)
+          throw new AppError("VALIDATION_FAILED", `item ${index} is invalid`, { details: { fields } });
+        const input = item as ServerInput;
+        const first = names.get(input.name.toLowerCase());
+        if (first !== undefined) throw new AppError("CONFLICT", `name '${input.name}' duplicates item ${first}`);
+        names.set(input.name.toLowerCase(), index);
+        const prepared = core.prepare(caller, input, prefix);
+        await core.authorize(caller, ACTIONS.serverRegister, { server: policyServer(prepared.server) });
+        out.push({ index, prepared });
+      } catch (e) {
+        out.push(failure(index, e));
+      }
+    }
+    return out;
+  }
+
+  async function transactional(checked: Checked[]): Promise<BulkItemResult[]> {
+    const failures = checked.filter((c): c is BulkItemResult => "status" in c);
+    const first = failures[0];
+    if (first?.error) {
+      throw new AppError(
+        first.error.code as AppError["code"],
+        `${failures.length} of ${checked.length} items failed; nothing was registered`,
+        { details: { items: failures } },
+      );
+    }
+    let current = 0;
+    try {
+      return await core.db.transaction().execute(async (tx) => {
+        const results: BulkItemResult[] = [];
+        for (const c of checked) {
+          if (!("prepared" in c)) continue;
+          current = c.index;
+          results.push({ index: c.index, status: 201, server: await core.insertPrepared(tx, c.prepared) });
+        }
+        return results;
+      });
+    } catch (e) {
+      const item = failure(current, e);
+      throw new AppError(
+        item.error?.code as AppError["code"],
+        `item ${current}: ${item.error?.message}; nothing was registered`,
+        {
+          details: { items: [item] },
+        },
+      );
+    }
+  }
+
+  async function bestEffort(checked: Checked[]): Promise<BulkItemResult[]> {
+    const results: BulkItemResult[] = [];
+    for (const c of checked) {
+      if (!("prepared" in c)) {
+        results.push(c);
+        continue;
+      }
+      try {
+        const server = await core.db.transaction().execute((tx) => core.insertPrepared(tx, c.prepared));
+        results.push({ index: c.index, status: 201, server });
+      } catch (e) {
+        results.push(failure(c.index, e));
+      }
+    }
+    return results;
+  }
+
+  async function register(caller: Caller, mode: BulkMode, items: unknown[]): Promise<BulkResult> {
+    const checked = await check(caller, items);
+    const results = mode === "transactional" ? await transactional(checked) : await bestEffort(checked);
+    const created = results.flatMap((r) => (r.server ? [r.server] : []));
+    for (const server of created) await core.auditRegistered(caller, server, true);
+    await audit.record({
+      event_type: "server.bulk_registered",
+      severity: "medium",
+      outcome: created.length === items.length ? "success" : "failure",
+      actor: caller.actor,
+      action: ACTIONS.serverRegister,
+      resource: { type: "server" },
+      request_id: caller.facts.requestId,
+      details: { mode, requested: items.length, registered: created.length, server_ids: created.map((s) => s.id) },
+    });
+    return { mode, total: items.length, succeeded: created.length, failed: items.length - created.length, results };
+  }
+
+  return { register };
+}

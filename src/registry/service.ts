@@ -1,0 +1,254 @@
+import { v7 as uuidv7 } from "uuid";
+import type { AuditActor, AuditRecorder } from "../audit/types.js";
+import type { Principal } from "../auth/principal.js";
+import type { Clock } from "../platform/clock.js";
+import type { Database } from "../platform/db/database.js";
+import { AppError, type FieldError, notFound, validationFailed } from "../platform/errors.js";
+import { ACTIONS } from "../policy/actions.js";
+import type { Authorizer, PolicyResource, RequestFacts } from "../policy/authorizer.js";
+import { policyServer, serverValues, toolValues, toServer } from "./mapping.js";
+import {
+  deleteServerRow,
+  FOREIGN_KEY_VIOLATION,
+  findServerRow,
+  insertServerRow,
+  insertToolRows,
+  pgErrorCode,
+  type RegistryDb,
+  type ServerRow,
+  type ServerValues,
+  type ToolValues,
+  toolCounts,
+  toolRowsOf,
+  UNIQUE_VIOLATION,
+  updateServerRow,
+} from "./repository.js";
+import type { RegistryTables, Server, ServerInput, ServerPatch } from "./types.js";
+import { semanticErrors } from "./validation.js";
+
+/** Who is asking, with the request facts policy and audit need. Routes build it from the request. */
+export interface Caller {
+  principal: Principal;
+  facts: RequestFacts;
+  actor: AuditActor;
+}
+
+export interface RegistryServiceDeps {
+  database: Database;
+  audit: AuditRecorder;
+  authorizer: Authorizer;
+  clock: Clock;
+}
+
+/** A registration checked and turned into rows, ready to insert. */
+export interface PreparedServer {
+  server: ServerValues;
+  tools: ToolValues[];
+}
+
+const isAdmin = (p: Principal): boolean => p.roles.includes("admin");
+
+/**
+ * Shared building blocks of the registry service: row preparation, authorization, persistence and
+ * audit of one registration. `createRegistryService` and the bulk path both use them.
+ */
+export function createRegistryCore(deps: RegistryServiceDeps) {
+  const db = deps.database.db.withTables<RegistryTables>();
+  const now = () => new Date(deps.clock.now());
+
+  function authorize(caller: Caller, action: string, resource?: PolicyResource) {
+    return deps.authorizer.require(caller.principal, action, resource, caller.facts);
+  }
+
+  /** Validates one registration (beyond its JSON shape) and builds its rows; throws 400/403. */
+  function prepare(caller: Caller, input: ServerInput, prefix = "body"): PreparedServer {
+    const fields = semanticErrors(input, prefix);
+    if (fields.length > 0) throw validationFailed(`server '${input.name}' is invalid`, fields);
+    const ownerId = input.owner_id === undefined ? caller.principal.id : input.owner_id;
+    if (ownerId !== caller.principal.id && !isAdmin(caller.principal)) {
+      throw new AppError("FORBIDDEN", "only admins may register a server for another owner");
+    }
+    const id = uuidv7();
+    const at = now();
+    const tools = (input.tools ?? []).map((t) => toolValues(id, t, at));
+    return { server: serverValues(id, input, ownerId, tools, at), tools };
+  }
+
+  /** Maps constraint violations to the caller's terms; never passes driver text through. */
+  function translateWriteError(e: unknown, name: string, ownerId: string | null): unknown {
+    const code = pgErrorCode(e);
+    if (code === UNIQUE_VIOLATION) return new AppError("CONFLICT", `a server named '${name}' is already registered`);
+    if (code === FOREIGN_KEY_VIOLATION) {
+      return validationFailed(`owner_id '${ownerId}' is not a known user`, [
+        { path: "body/owner_id", message: "is not a known user" },
+      ]);
+    }
+    return e;
+  }
+
+  async function insertPrepared(tx: RegistryDb, p: PreparedServer): Promise<Server> {
+    try {
+      const row = await insertServerRow(tx, p.server);
+      const tools = await insertToolRows(tx, p.tools);
+      return toServer(row, tools.length, tools);
+    } catch (e) {
+      throw translateWriteError(e, p.server.name, p.server.owner_id);
+    }
+  }
+
+  async function auditRegistered(caller: Caller, s: Server, bulk = false): Promise<void> {
+    await deps.audit.record({
+      event_type: "server.registered",
+      severity: "medium",
+      outcome: "success",
+      actor: caller.actor,
+      action: ACTIONS.serverRegister,
+      resource: { type: "server", id: s.id, name: s.name },
+      request_id: caller.facts.requestId,
+      details: {
+        transport: s.transport,
+        sensitivity_level: s.sensitivity_level,
+        owner_id: s.owner_id,
+        team: s.team,
+        tool_count: s.tool_count,
+        ...(bulk ? { bulk: true } : {}),
+      },
+    });
+  }
+
+  return { db, now, authorize, prepare, insertPrepared, translateWriteError, auditRegistered };
+}
+
+export type RegistryCore = ReturnType<typeof createRegistryCore>;
+
+const PATCH_COLUMNS = [
+  "name",
+  "description",
+  "transport",
+  "endpoint",
+  "command",
+  "sensitivity_level",
+  "status",
+] as const;
+
+/** Turns a validated PATCH into column changes, with the list of fields that really change. */
+function patchChanges(row: ServerRow, patch: ServerPatch): { changes: Partial<ServerValues>; changed: string[] } {
+  const changes: Partial<ServerValues> = {};
+  const changed: string[] = [];
+  const set = <K extends keyof ServerValues>(field: string, key: K, value: ServerValues[K], same: boolean) => {
+    if (same) return;
+    changes[key] = value;
+    changed.push(field);
+  };
+  for (const key of PATCH_COLUMNS) {
+    const value = patch[key];
+    if (value !== undefined) set(key, key, value as never, value === row[key]);
+  }
+  if (patch.owner_id !== undefined) set("owner_id", "owner_id", patch.owner_id, patch.owner_id === row.owner_id);
+  if (patch.team !== undefined) set("team", "team", patch.team, patch.team === row.team);
+  if (patch.args)
+    set("args", "args", JSON.stringify(patch.args), JSON.stringify(patch.args) === JSON.stringify(row.args));
+  if (patch.env) {
+    const env = [...new Set(patch.env)];
+    set("env", "env_names", env, env.join() === row.env_names.join());
+  }
+  if (patch.tags) {
+    const tags = [...new Set(patch.tags)];
+    set("tags", "tags", tags, tags.join() === row.tags.join());
+  }
+  if (patch.metadata) set("metadata", "metadata", JSON.stringify(patch.metadata), false);
+  return { changes, changed };
+}
+
+/** The merged connection after a PATCH, so transport rules are checked on the result, not the delta. */
+function mergedConnection(row: ServerRow, patch: ServerPatch) {
+  const pick = <T>(v: T | undefined, fallback: T): T => (v === undefined ? fallback : v);
+  return {
+    ...patch,
+    transport: pick(patch.transport, row.transport),
+    endpoint: pick(patch.endpoint, row.endpoint),
+    command: pick(patch.command, row.command),
+    args: pick(patch.args, Array.isArray(row.args) ? (row.args as string[]) : []),
+    env: pick(patch.env, row.env_names),
+  };
+}
+
+/** Server CRUD: register, read, patch, delete. Lists, tools, bulk and export live beside it. */
+export function createServerCrud(core: RegistryCore, audit: AuditRecorder) {
+  const { db } = core;
+
+  async function load(id: string): Promise<ServerRow> {
+    const row = await findServerRow(db, id);
+    if (!row) throw notFound("server", id);
+    return row;
+  }
+
+  async function register(caller: Caller, input: ServerInput): Promise<Server> {
+    const prepared = core.prepare(caller, input);
+    await core.authorize(caller, ACTIONS.serverRegister, { server: policyServer(prepared.server) });
+    const server = await db.transaction().execute((tx) => core.insertPrepared(tx, prepared));
+    await core.auditRegistered(caller, server);
+    return server;
+  }
+
+  async function get(caller: Caller, id: string): Promise<Server> {
+    const row = await load(id);
+    await core.authorize(caller, ACTIONS.serverRead, { server: policyServer(row) });
+    const tools = await toolRowsOf(db, id);
+    return toServer(row, tools.length, tools);
+  }
+
+  async function update(caller: Caller, id: string, patch: ServerPatch): Promise<Server> {
+    const row = await load(id);
+    await core.authorize(caller, ACTIONS.serverUpdate, { server: policyServer(row) });
+    if (patch.owner_id !== undefined && patch.owner_id !== row.owner_id && !isAdmin(caller.principal)) {
+      throw new AppError("FORBIDDEN", "only admins may change a server's owner");
+    }
+    const fields: FieldError[] = semanticErrors(mergedConnection(row, patch), "body");
+    if (fields.length > 0) throw validationFailed(`update of server '${id}' is invalid`, fields);
+    const { changes, changed } = patchChanges(row, patch);
+    let updated = row;
+    if (changed.length > 0) {
+      // Optimistic: the row must still be the one the rules were checked against.
+      const result = await updateServerRow(db, id, { ...changes, updated_at: core.now() }, row.updated_at).catch(
+        (e: unknown) => {
+          throw core.translateWriteError(e, patch.name ?? row.name, patch.owner_id ?? null);
+        },
+      );
+      if (!result) throw new AppError("CONFLICT", `server '${id}' changed while updating; fetch it and retry`);
+      updated = result;
+      await audit.record({
+        event_type: "server.updated",
+        severity: "medium",
+        outcome: "success",
+        actor: caller.actor,
+        action: ACTIONS.serverUpdate,
+        resource: { type: "server", id, name: updated.name },
+        request_id: caller.facts.requestId,
+        details: { changed, ...(changed.includes("name") ? { previous_name: row.name } : {}) },
+      });
+    }
+    const tools = await toolRowsOf(db, id);
+    return toServer(updated, tools.length, tools);
+  }
+
+  async function remove(caller: Caller, id: string): Promise<void> {
+    const row = await load(id);
+    await core.authorize(caller, ACTIONS.serverDelete, { server: policyServer(row) });
+    const counts = await toolCounts(db, [id]);
+    const deleted = await deleteServerRow(db, id);
+    if (!deleted) throw notFound("server", id);
+    await audit.record({
+      event_type: "server.deleted",
+      severity: "medium",
+      outcome: "success",
+      actor: caller.actor,
+      action: ACTIONS.serverDelete,
+      resource: { type: "server", id, name: row.name },
+      request_id: caller.facts.requestId,
+      details: { transport: row.transport, tool_count: counts.get(id) ?? 0 },
+    });
+  }
+
+  return { load, register, get, update, remove };
+}
