@@ -1,5 +1,5 @@
 /** `walk`, `graph.reachable` and `graph.reachable_paths`. */
-import { equals, RegoObject, RegoSet, type Value } from "../value.js";
+import { RegoObject, RegoSet, type Value } from "../value.js";
 import { arg, obj, typeFail } from "./args.js";
 import type { BuiltinTable } from "./types.js";
 
@@ -43,20 +43,39 @@ function reachable(args: readonly Value[]): Value {
   return reached;
 }
 
-/** Every maximal acyclic path from each start node, as arrays of nodes. */
+/**
+ * OPA's path building: extend through vertices of the graph; a path ends at a vertex without
+ * edges, before a node outside the graph, or when a neighbour was already reached (cycles).
+ * `reached` is shared across the whole search from one start edge, as in OPA.
+ */
+function buildPaths(graph: RegoObject, root: Value, path: Value[], reached: RegoSet, out: RegoSet): void {
+  const edges = graph.get(root);
+  if (edges === undefined) {
+    out.add(path);
+    return;
+  }
+  const here = [...path, root];
+  const next = vertices("graph.reachable_paths", edges, 0);
+  if (next.length === 0) out.add(here);
+  for (const n of next) {
+    if (reached.has(n)) out.add(here);
+    else {
+      reached.add(root);
+      buildPaths(graph, n, here, reached, out);
+    }
+  }
+}
+
 function reachablePaths(args: readonly Value[]): Value {
   const graph = obj("graph.reachable_paths", args, 0);
   const out = new RegoSet();
-  const extend = (path: Value[]) => {
-    const last = path[path.length - 1] as Value;
-    // Stop at nodes outside the graph and at cycles, as OPA does.
-    const next = vertices("graph.reachable_paths", graph.get(last), 0).filter(
-      (n) => graph.has(n) && !path.some((p) => equals(p, n)),
-    );
-    if (next.length === 0) out.add(path);
-    for (const n of next) extend([...path, n]);
-  };
-  for (const start of vertices("graph.reachable_paths", arg(args, 1), 1)) if (graph.has(start)) extend([start]);
+  for (const start of vertices("graph.reachable_paths", arg(args, 1), 1)) {
+    const edges = graph.get(start);
+    if (edges === undefined) continue;
+    const next = vertices("graph.reachable_paths", edges, 0);
+    if (next.length === 0) out.add([start]);
+    for (const n of next) buildPaths(graph, n, [start], RegoSet.from([start]), out);
+  }
   return out;
 }
 
