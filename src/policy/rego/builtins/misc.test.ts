@@ -82,7 +82,7 @@ describe("uuid", () => {
       domain: "Person",
       id: 1000,
       clocksequence: 11776,
-      time: 1703290796079613600,
+      time: 1703290796079613700, // the double nearest the exact 1703290796079613600
     });
     expect(toJS(call("uuid.parse", "1EC9414C-232A-6B00-B3C8-9E6BDECED846") ?? null)).toEqual({
       variant: "RFC4122",
