@@ -28,7 +28,9 @@ interface Spec {
 
 function toGoArg(v: Value): GoArg {
   if (typeof v === "number") {
-    return Number.isSafeInteger(v) ? { kind: "int", v: BigInt(v) } : { kind: "float", v };
+    // Integral values print as integers (OPA passes int64 or big.Int); the shortest decimal form
+    // recovers the digits of large literals such as nanosecond timestamps.
+    return Number.isInteger(v) && Math.abs(v) < 1e21 ? { kind: "int", v: BigInt(String(v)) } : { kind: "float", v };
   }
   if (typeof v === "string") return { kind: "string", v };
   // OPA passes booleans as their text; we keep them boolean so `%t` works (documented deviation).

@@ -114,3 +114,9 @@ describe("sprintf", () => {
     expect(fmt("a", 1)).toBe("a%!(EXTRA int64=1)");
   });
 });
+
+describe("sprintf with large integers", () => {
+  it("prints nanosecond timestamps with all their digits", () => {
+    expect(call("sprintf", "%d", [1703444325734390000])).toBe("1703444325734390000");
+  });
+});

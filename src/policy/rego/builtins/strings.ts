@@ -54,17 +54,21 @@ function substring(args: readonly Value[]): Value {
   return runes.slice(start, length < 0 ? undefined : start + length).join("");
 }
 
-function cutsetRegex(cutset: string, anchor: "start" | "end"): RegExp {
-  const cls = [...cutset].map((c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`).join("");
-  return new RegExp(anchor === "start" ? `^[${cls}]+` : `[${cls}]+$`, "u");
-}
-
+/** Go's TrimLeft/TrimRight: drop code points found in `cutset` (no regex built per call). */
 function trimLeft(s: string, cutset: string): string {
-  return cutset === "" ? s : s.replace(cutsetRegex(cutset, "start"), "");
+  const cut = new Set(cutset);
+  const runes = [...s];
+  let i = 0;
+  while (i < runes.length && cut.has(runes[i] as string)) i++;
+  return runes.slice(i).join("");
 }
 
 function trimRight(s: string, cutset: string): string {
-  return cutset === "" ? s : s.replace(cutsetRegex(cutset, "end"), "");
+  const cut = new Set(cutset);
+  const runes = [...s];
+  let end = runes.length;
+  while (end > 0 && cut.has(runes[end - 1] as string)) end--;
+  return runes.slice(0, end).join("");
 }
 
 /** format_int truncates toward zero, as OPA does before formatting. */
