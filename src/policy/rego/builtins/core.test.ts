@@ -146,3 +146,27 @@ describe("null values are present values", () => {
     expect(call("object.get", { a: { b: null } }, ["a", "b"], 1)).toBeNull();
   });
 });
+
+describe("the builtin table", () => {
+  it("has every builtin SARK's policies may use, with the arity OPA gives it", () => {
+    const arities: Record<string, number> = {
+      count: 1,
+      sum: 1,
+      "array.slice": 3,
+      "object.get": 3,
+      "json.patch": 2,
+      sprintf: 2,
+      "regex.find_all_string_submatch_n": 3,
+      "glob.match": 3,
+      "time.now_ns": 0,
+      "time.format": 1,
+      "net.cidr_merge": 1,
+      "io.jwt.decode_verify": 2,
+      "units.parse_bytes": 1,
+      "uuid.rfc4122": 1,
+      walk: 1,
+      "graph.reachable": 2,
+    };
+    for (const [name, arity] of Object.entries(arities)) expect(BUILTINS[name]?.arity, name).toBe(arity);
+  });
+});
