@@ -79,7 +79,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const jwtSecret = resolveJwtSecret(config, options.inMemoryDatabase === true);
 
   const audit = createAudit({ config: config.audit, database, logger, metrics, clock });
-  const policy = createPolicy({ audit: audit.recorder });
+  const policy = createPolicy({
+    config: config.policy,
+    environment: config.environment,
+    database,
+    cache,
+    audit: audit.recorder,
+    logger,
+    metrics,
+    clock,
+  });
   const deps = { database, cache, audit: audit.recorder, authorizer: policy.authorizer, logger, metrics, clock };
   const auth = createAuth({ ...deps, config, jwtSecret });
   const registry = createRegistry(deps);

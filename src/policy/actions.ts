@@ -15,6 +15,8 @@ export const ACTIONS = {
   policyRead: "policy:read",
   policyWrite: "policy:write",
   policyEvaluate: "policy:evaluate",
+  /** Evaluate on behalf of another user (or a made-up user document): admins in the default policy. */
+  policyEvaluateAsUser: "policy:evaluate:as_user",
   siemRead: "siem:read",
   siemTest: "siem:test",
 } as const;

@@ -1,12 +1,116 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { AuditRecorder } from "../audit/types.js";
+import type { Cache } from "../platform/cache.js";
+import type { Clock } from "../platform/clock.js";
+import type { PolicyConfig } from "../platform/config.js";
+import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
+import type { Logger } from "../platform/logger.js";
+import type { Metrics } from "../platform/metrics.js";
+import { packageRoot } from "../platform/paths.js";
 import type { Authorizer } from "./authorizer.js";
-import { createRoleAuthorizer } from "./role-authorizer.js";
+import { createBuiltinEngine } from "./builtin-engine.js";
+import { runTests, tryCompile } from "./compile.js";
+import { createDecisionCache } from "./decision-cache.js";
+import { createEvaluateService } from "./evaluate.js";
+import { createPolicyLoader } from "./loader.js";
+import { createPolicyMetrics } from "./metrics.js";
+import { createOpaEngine } from "./opa/opa-engine.js";
+import { createPolicyAuthorizer } from "./policy-authorizer.js";
+import { policyRoutes } from "./routes.js";
+import { createPolicyStore } from "./store/service.js";
+import type { PolicyEngine } from "./types.js";
 
 export interface PolicyDeps {
+  config: PolicyConfig;
+  /** `input.context.environment`. */
+  environment: string;
+  database: Database;
+  cache: Cache;
   audit: AuditRecorder;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
 }
 
+/** Name of the shipped default policy in the store. */
+export const DEFAULT_POLICY_NAME = "sark.authz";
+
+/** The shipped default policy and its tests (`policies/sark/`). */
+export function shippedPolicy(): { content: string; tests: string } {
+  const dir = join(packageRoot(), "policies", "sark");
+  return {
+    content: readFileSync(join(dir, "authz.rego"), "utf8"),
+    tests: readFileSync(join(dir, "authz_test.rego"), "utf8"),
+  };
+}
+
+/**
+ * The policy feature: the engine (built-in Rego, or remote OPA with POLICY_ENGINE=opa), the
+ * decision cache, the authorizer every route asks, the policy store and its API.
+ */
 export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; feature: Feature } {
-  return { authorizer: createRoleAuthorizer(deps), feature: { name: "policy" } };
+  const { config, logger } = deps;
+  const metrics = createPolicyMetrics(deps.metrics);
+  const loader = createPolicyLoader({ database: deps.database, config, logger, metrics });
+  const engine: PolicyEngine =
+    config.engine === "opa" && config.opaUrl
+      ? createOpaEngine({ url: config.opaUrl, policyPath: config.opaPolicyPath, timeoutMs: config.opaTimeoutMs })
+      : createBuiltinEngine(loader.current);
+  const authorizer = createPolicyAuthorizer({
+    engine,
+    cache: createDecisionCache({ cache: deps.cache, config, metrics }),
+    audit: deps.audit,
+    config,
+    environment: deps.environment,
+    metrics,
+    logger,
+    clock: deps.clock,
+  });
+  const store = createPolicyStore({
+    database: deps.database,
+    audit: deps.audit,
+    config,
+    onChange: () => loader.refresh(),
+  });
+  const evaluator = createEvaluateService({
+    database: deps.database,
+    authorizer,
+    clock: deps.clock,
+    environment: deps.environment,
+  });
+
+  async function seedDefault(): Promise<void> {
+    const shipped = shippedPolicy();
+    const outcome = tryCompile([
+      { path: "authz.rego", source: shipped.content },
+      { path: "authz_test.rego", source: shipped.tests },
+    ]);
+    const tests = outcome.ok ? runTests(outcome.compiled) : [];
+    if (await store.seed(DEFAULT_POLICY_NAME, shipped.content, tests))
+      logger.info("seeded the default policy sark.authz@v1");
+  }
+
+  return {
+    authorizer,
+    feature: {
+      name: "policy",
+      routes: policyRoutes({ store, evaluator, authorizer, governingPackage: config.package }),
+      async start() {
+        await seedDefault();
+        await loader.start();
+      },
+      async stop() {
+        await loader.stop();
+        await engine.close?.();
+      },
+      async health() {
+        const h = loader.health();
+        return config.engine === "opa"
+          ? { ...h, status: h.status === "unhealthy" ? "degraded" : h.status, engine: "opa", opa_url: config.opaUrl }
+          : h;
+      },
+    },
+  };
 }

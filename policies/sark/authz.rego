@@ -1,0 +1,279 @@
+# SARK's default authorization policy.
+#
+# Query: data.sark.authz. Outputs (docs/POLICIES.md "The decision"):
+#   allow                boolean; the request is allowed when allow is true AND deny is empty
+#   deny                 set of reason strings; any entry vetoes the request
+#   reason               a human-readable reason for a denial that no deny rule explains
+#   filtered_parameters  the tool arguments with credential-like keys removed
+#   cache_ttl            seconds the decision may be cached (only set when the decision depends on time)
+#
+# Policy data (PUT /api/v1/policies/data/sark/config), all optional:
+#   mfa_required_for  sensitivity levels whose tools need an MFA-authenticated session, e.g. ["critical"]
+#   business_hours    {start_hour, end_hour, weekdays: [1..7 (1 = Monday)], utc_offset_minutes, levels}
+#                     tools of the listed levels (default ["critical"]) may only run inside these hours
+# Team membership can also come from data: data.sark.teams[team].members = [user id or username, ...].
+package sark.authz
+
+import rego.v1
+
+default allow := false
+
+# ---------------------------------------------------------------------------------------------
+# Roles and action groups
+# ---------------------------------------------------------------------------------------------
+
+has_role(role) if input.user.roles[_] == role
+
+is_admin if has_role("admin")
+
+is_privileged if is_admin
+
+is_privileged if has_role("security_admin")
+
+known_role if has_role("admin")
+
+known_role if has_role("security_admin")
+
+known_role if has_role("developer")
+
+known_role if has_role("analyst")
+
+known_role if has_role("viewer")
+
+# What every known role may do: look at the catalogue and its own API keys.
+read_actions := {"server:read", "tool:read", "policy:read"}
+
+security_admin_actions := {
+	"user:read", "audit:read", "siem:read", "siem:test",
+	"policy:write", "policy:evaluate", "apikey:manage",
+}
+
+developer_actions := {"server:register", "apikey:manage", "policy:evaluate"}
+
+analyst_actions := {"audit:read", "apikey:manage"}
+
+# Actions on a specific server that its owner or team may perform.
+server_manage_actions := {"server:update", "server:delete", "tool:sensitivity:update"}
+
+# ---------------------------------------------------------------------------------------------
+# allow
+# ---------------------------------------------------------------------------------------------
+
+allow if is_admin
+
+allow if {
+	known_role
+	read_actions[input.action]
+}
+
+allow if {
+	has_role("security_admin")
+	security_admin_actions[input.action]
+}
+
+allow if {
+	has_role("developer")
+	developer_actions[input.action]
+}
+
+allow if {
+	has_role("analyst")
+	analyst_actions[input.action]
+}
+
+allow if {
+	has_role("viewer")
+	input.action == "apikey:manage"
+}
+
+allow if {
+	server_manage_actions[input.action]
+	manages_server
+}
+
+allow if {
+	input.action == "tool:invoke"
+	level_rank[tool_sensitivity] <= clearance_rank
+}
+
+allow if {
+	input.action == "tool:invoke"
+	manages_server
+	level_rank[tool_sensitivity] <= level_rank.high
+}
+
+# ---------------------------------------------------------------------------------------------
+# Server ownership and teams
+# ---------------------------------------------------------------------------------------------
+
+manages_server if {
+	has_role("developer")
+	input.server.owner_id != null
+	input.server.owner_id == input.user.id
+}
+
+manages_server if {
+	has_role("developer")
+	input.server.team_id != null
+	input.user.teams[_] == input.server.team_id
+}
+
+manages_server if {
+	has_role("developer")
+	input.server.team_id != null
+	data.sark.teams[input.server.team_id].members[_] == input.user.id
+}
+
+manages_server if {
+	has_role("developer")
+	input.server.team_id != null
+	data.sark.teams[input.server.team_id].members[_] == input.user.username
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sensitivity gates for tool invocation
+# ---------------------------------------------------------------------------------------------
+
+level_rank := {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
+# The highest sensitivity each role may invoke on any server.
+invoke_clearance contains level if {
+	is_privileged
+	level := "critical"
+}
+
+invoke_clearance contains level if {
+	has_role("developer")
+	level := "high"
+}
+
+invoke_clearance contains level if {
+	has_role("analyst")
+	level := "medium"
+}
+
+# A user with several roles gets the highest clearance among them.
+clearance_rank := max({rank | some level in invoke_clearance; rank := level_rank[level]})
+
+# A tool without a level inherits its server's; with neither it is treated as critical (fail closed).
+default tool_sensitivity := "critical"
+
+tool_sensitivity := input.tool.sensitivity_level if level_rank[input.tool.sensitivity_level]
+
+tool_sensitivity := input.server.sensitivity_level if {
+	not level_rank[input.tool.sensitivity_level]
+	level_rank[input.server.sensitivity_level]
+}
+
+deny contains msg if {
+	input.action == "tool:invoke"
+	tool_sensitivity == "critical"
+	not is_privileged
+	msg := sprintf("tool '%s' is critical; only admin and security_admin may invoke it", [tool_name])
+}
+
+deny contains msg if {
+	input.action == "tool:invoke"
+	destructive
+	not is_admin
+	msg := sprintf("tool '%s' is destructive; only admins may invoke it", [tool_name])
+}
+
+deny contains msg if {
+	input.action == "tool:invoke"
+	mfa_levels[tool_sensitivity]
+	not input.user.mfa == true
+	msg := sprintf("tool '%s' is %s; an MFA-authenticated session is required", [tool_name, tool_sensitivity])
+}
+
+deny contains msg if {
+	input.action == "tool:invoke"
+	business_hours_apply
+	not within_business_hours
+	msg := sprintf("tool '%s' is %s; it may only be invoked during business hours", [tool_name, tool_sensitivity])
+}
+
+default tool_name := "unknown"
+
+tool_name := input.tool.name if is_string(input.tool.name)
+
+tool_name := input.tool_name if {
+	not is_string(input.tool.name)
+	is_string(input.tool_name)
+}
+
+destructive_words := {"delete", "drop", "destroy", "truncate", "purge", "wipe", "erase", "remove", "shutdown", "kill"}
+
+# A word at the start of the name or after a separator: delete_user, db.drop, deleteUser.
+destructive if {
+	some word in destructive_words
+	regex.match(sprintf("(^|[^a-z])%s", [word]), lower(tool_name))
+}
+
+destructive if input.tool.annotations.destructiveHint == true
+
+# ---------------------------------------------------------------------------------------------
+# Policy data switches
+# ---------------------------------------------------------------------------------------------
+
+default config := {}
+
+config := data.sark.config if is_object(data.sark.config)
+
+mfa_levels contains level if {
+	some level in config.mfa_required_for
+}
+
+business_hours := config.business_hours if is_object(config.business_hours)
+
+default business_hour_levels := {"critical"}
+
+business_hour_levels := {l | some l in business_hours.levels} if is_array(business_hours.levels)
+
+business_hours_apply if {
+	business_hours
+	business_hour_levels[tool_sensitivity]
+}
+
+# Local time from input.context.time_ns and the configured UTC offset; plain arithmetic so the
+# rule needs no time builtins. Weekday: 1 = Monday ... 7 = Sunday (1970-01-01 was a Thursday).
+local_minutes := floor(input.context.time_ns / 60000000000) + object.get(business_hours, "utc_offset_minutes", 0)
+
+local_hour := floor(local_minutes / 60) % 24
+
+local_weekday := ((floor(local_minutes / 1440) + 3) % 7) + 1
+
+within_business_hours if {
+	local_hour >= business_hours.start_hour
+	local_hour < business_hours.end_hour
+	business_hours.weekdays[_] == local_weekday
+}
+
+# Time-dependent decisions must not outlive the hour they were made in.
+cache_ttl := 0 if business_hours_apply
+
+# ---------------------------------------------------------------------------------------------
+# Reasons and parameter filtering
+# ---------------------------------------------------------------------------------------------
+
+reason := sprintf("role(s) %s may not %s", [concat(", ", sort(input.user.roles)), input.action]) if {
+	not allow
+	count(input.user.roles) > 0
+}
+
+reason := sprintf("a principal without roles may not %s", [input.action]) if {
+	not allow
+	count(input.user.roles) == 0
+}
+
+sensitive_key_fragments := {"password", "passwd", "secret", "token", "api_key", "apikey", "api-key"}
+
+sensitive_key(key) if {
+	some fragment in sensitive_key_fragments
+	contains(lower(key), fragment)
+}
+
+filtered_parameters := {key: value |
+	some key, value in input.parameters
+	not sensitive_key(key)
+} if is_object(input.parameters)

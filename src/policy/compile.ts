@@ -1,0 +1,49 @@
+import { type CompiledPolicy, compilePolicy, RegoCompileError, type RegoModuleSource } from "./rego/index.js";
+import type { TestResult } from "./store/tables.js";
+
+/** A compile problem, pointing at the line and column of the source the caller sent. */
+export interface PolicyDiagnostic {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export type CompileOutcome =
+  | { ok: true; compiled: CompiledPolicy; packages: string[] }
+  | { ok: false; diagnostics: PolicyDiagnostic[] };
+
+/** Compiles modules; a compile error is an outcome (diagnostics), anything else is a bug and throws. */
+export function tryCompile(modules: RegoModuleSource[]): CompileOutcome {
+  try {
+    const compiled = compilePolicy(modules);
+    return { ok: true, compiled, packages: compiled.packages() };
+  } catch (e) {
+    if (e instanceof RegoCompileError) {
+      return {
+        ok: false,
+        diagnostics: e.diagnostics.map((d) => ({ file: d.file, line: d.line, col: d.col, message: d.message })),
+      };
+    }
+    throw e;
+  }
+}
+
+/** `file:line:col: message` lines, as compilers print them. */
+export function renderDiagnostics(diagnostics: readonly PolicyDiagnostic[]): string {
+  return diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`).join("\n");
+}
+
+/** Step budget for one test rule: generous, but a runaway test cannot hang an API request. */
+const TEST_MAX_STEPS = 5_000_000;
+
+/** Runs every `test_*` rule of a compiled policy (like `opa test`), in name order. */
+export function runTests(compiled: CompiledPolicy, opts: { data?: unknown; deadlineMs?: number } = {}): TestResult[] {
+  return compiled
+    .tests()
+    .sort()
+    .map((name) => {
+      const r = compiled.runTest(name, { data: opts.data, maxSteps: TEST_MAX_STEPS, deadlineMs: opts.deadlineMs });
+      return r.error === undefined ? { name, pass: r.pass } : { name, pass: false, error: r.error };
+    });
+}

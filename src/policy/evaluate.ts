@@ -1,0 +1,185 @@
+import { sql } from "kysely";
+import type { Static } from "typebox";
+import type { AuditActor } from "../audit/types.js";
+import type { Principal } from "../auth/principal.js";
+import type { Clock } from "../platform/clock.js";
+import type { Sensitivity } from "../platform/config.js";
+import type { Database } from "../platform/db/database.js";
+import { notFound } from "../platform/errors.js";
+import { ACTIONS } from "./actions.js";
+import type { AuthzDecision, RequestFacts } from "./authorizer.js";
+import { buildInput, requestContext, userFromPrincipal } from "./input.js";
+import type { PolicyAuthorizer } from "./policy-authorizer.js";
+import type { EvaluateBody } from "./schemas.js";
+import { type PolicyDb, policyDb } from "./store/repository.js";
+import type { PolicyContext, PolicyServer, PolicyTool, PolicyUser } from "./types.js";
+
+export interface EvaluateCaller {
+  principal: Principal;
+  actor: AuditActor;
+  facts: RequestFacts;
+}
+
+export type EvaluateRequest = Static<typeof EvaluateBody>;
+
+export interface EvaluateResponse {
+  decision: "allow" | "deny";
+  allow: boolean;
+  reasons: string[];
+  filtered_parameters?: Record<string, unknown>;
+  policy_version: string;
+  cached: boolean;
+  eval_us: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `POST /api/v1/policies/evaluate`: builds the same input document the API's own checks build,
+ * from ids (looked up) or inline documents, and returns the engine's decision. Asking on behalf of
+ * another user (or with a made-up user document) needs `policy:evaluate:as_user` (admins).
+ */
+export function createEvaluateService(deps: {
+  database: Database;
+  authorizer: PolicyAuthorizer;
+  clock: Clock;
+  environment: string;
+}) {
+  const db = policyDb(deps.database);
+
+  async function resolveUser(caller: EvaluateCaller, ref: EvaluateRequest["user"]): Promise<PolicyUser> {
+    const self = userFromPrincipal(caller.principal);
+    if (ref === undefined || ref === caller.principal.id || ref === caller.principal.username) return self;
+    await deps.authorizer.require(caller.principal, ACTIONS.policyEvaluateAsUser, undefined, caller.facts);
+    if (typeof ref === "string") return lookupUser(db, ref);
+    return {
+      id: ref.id ?? null,
+      username: ref.username ?? null,
+      email: ref.email ?? null,
+      roles: ref.roles ?? [],
+      teams: ref.teams ?? [],
+      groups: ref.groups ?? [],
+      auth_method: ref.auth_method ?? null,
+      mfa: ref.mfa ?? false,
+    };
+  }
+
+  async function resolveServer(body: EvaluateRequest): Promise<PolicyServer | null> {
+    if (body.server_id) return lookupServer(db, body.server_id.toLowerCase());
+    if (!body.server) return null;
+    const s = body.server;
+    return {
+      id: s.id ?? "",
+      name: s.name,
+      transport: s.transport ?? "streamable-http",
+      sensitivity_level: s.sensitivity_level ?? "medium",
+      owner_id: s.owner_id ?? null,
+      team_id: s.team_id ?? null,
+      tags: s.tags ?? [],
+    };
+  }
+
+  async function resolveTool(body: EvaluateRequest, server: PolicyServer | null): Promise<PolicyTool | null> {
+    const t = body.tool;
+    if (t === undefined) return null;
+    if (typeof t === "string" && body.server_id) return lookupTool(db, body.server_id.toLowerCase(), t);
+    // An inline tool without a level takes its server's, else critical: the strictest reading.
+    const fallback: Sensitivity = server?.sensitivity_level ?? "critical";
+    if (typeof t === "string")
+      return { name: t, sensitivity_level: fallback, requires_approval: false, annotations: {} };
+    return {
+      name: t.name,
+      sensitivity_level: t.sensitivity_level ?? fallback,
+      requires_approval: t.requires_approval ?? false,
+      annotations: t.annotations ?? {},
+    };
+  }
+
+  return {
+    async evaluate(caller: EvaluateCaller, body: EvaluateRequest): Promise<EvaluateResponse> {
+      await deps.authorizer.require(caller.principal, ACTIONS.policyEvaluate, undefined, caller.facts);
+      const user = await resolveUser(caller, body.user);
+      const server = await resolveServer(body);
+      const tool = await resolveTool(body, server);
+      const context: PolicyContext = {
+        ...requestContext(deps.clock.now(), caller.facts, deps.environment),
+        ...body.context,
+      };
+      const input = buildInput(user, body.action, { server, tool, parameters: body.parameters ?? {} }, context);
+      const onBehalf = user.id !== caller.principal.id ? { on_behalf_of: user.username ?? user.id } : {};
+      const decision = await deps.authorizer.decide(input, {
+        actor: caller.actor,
+        requestId: caller.facts.requestId,
+        details: { via: "evaluate_api", ...onBehalf },
+      });
+      return toResponse(decision);
+    },
+  };
+}
+
+function toResponse(d: AuthzDecision): EvaluateResponse {
+  return {
+    decision: d.allow ? "allow" : "deny",
+    allow: d.allow,
+    reasons: d.reasons,
+    ...(d.filteredParameters ? { filtered_parameters: d.filteredParameters } : {}),
+    policy_version: d.policyVersion,
+    cached: d.cached,
+    eval_us: d.evalUs,
+  };
+}
+
+async function lookupUser(db: PolicyDb, ref: string): Promise<PolicyUser> {
+  const q = db
+    .selectFrom("users")
+    .select(["id", "username", "email", "roles", "teams", "auth_provider", "mfa_enabled"]);
+  const row = await (UUID.test(ref)
+    ? q.where("id", "=", ref)
+    : q.where(sql`lower(username)`, "=", ref.toLowerCase())
+  ).executeTakeFirst();
+  if (!row) throw notFound("user", ref);
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    roles: row.roles,
+    teams: row.teams,
+    groups: [],
+    auth_method: row.auth_provider === "local" ? "password" : row.auth_provider,
+    mfa: row.mfa_enabled,
+  };
+}
+
+async function lookupServer(db: PolicyDb, id: string): Promise<PolicyServer> {
+  const row = await db
+    .selectFrom("servers")
+    .select(["id", "name", "transport", "sensitivity_level", "owner_id", "team", "tags"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row) throw notFound("server", id);
+  return {
+    id: row.id,
+    name: row.name,
+    transport: row.transport,
+    sensitivity_level: row.sensitivity_level as Sensitivity,
+    owner_id: row.owner_id,
+    team_id: row.team,
+    tags: row.tags,
+  };
+}
+
+async function lookupTool(db: PolicyDb, serverId: string, name: string): Promise<PolicyTool> {
+  const row = await db
+    .selectFrom("tools")
+    .select(["name", "sensitivity_level", "requires_approval", "annotations"])
+    .where("server_id", "=", serverId)
+    .where("name", "=", name)
+    .executeTakeFirst();
+  if (!row) throw notFound("tool", name);
+  return {
+    name: row.name,
+    sensitivity_level: row.sensitivity_level as Sensitivity,
+    requires_approval: row.requires_approval,
+    annotations: row.annotations,
+  };
+}

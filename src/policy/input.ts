@@ -1,0 +1,85 @@
+import { createHash } from "node:crypto";
+import type { Principal } from "../auth/principal.js";
+import type { Sensitivity } from "../platform/config.js";
+import type { PolicyResource, RequestFacts } from "./authorizer.js";
+import type { PolicyContext, PolicyInput, PolicyUser } from "./types.js";
+
+/** `input.user` from an authenticated principal. */
+export function userFromPrincipal(p: Principal): PolicyUser {
+  return {
+    id: p.id,
+    username: p.username,
+    email: p.email,
+    roles: p.roles,
+    teams: p.teams,
+    groups: [],
+    auth_method: p.authMethod,
+    mfa: p.mfa,
+  };
+}
+
+/** `input.context` for a request made now. */
+export function requestContext(nowMs: number, facts: RequestFacts | undefined, environment: string): PolicyContext {
+  return {
+    time: new Date(nowMs).toISOString(),
+    time_ns: nowMs * 1_000_000,
+    ip: facts?.ip ?? null,
+    user_agent: facts?.userAgent ?? null,
+    request_id: facts?.requestId ?? null,
+    environment,
+  };
+}
+
+/** Assembles the input document (one object literal: this runs on every request). */
+export function buildInput(
+  user: PolicyUser,
+  action: string,
+  resource: PolicyResource | undefined,
+  context: PolicyContext,
+): PolicyInput {
+  const server = resource?.server ?? null;
+  const tool = resource?.tool ?? null;
+  return {
+    user,
+    action,
+    server,
+    tool,
+    parameters: resource?.parameters ?? {},
+    context,
+    server_name: server?.name ?? null,
+    tool_name: tool?.name ?? null,
+  };
+}
+
+const LEVELS: readonly Sensitivity[] = ["low", "medium", "high", "critical"];
+
+/** The sensitivity a decision's cache TTL follows: the stricter of tool and server, else medium. */
+export function inputSensitivity(input: PolicyInput): Sensitivity {
+  const t = input.tool ? LEVELS.indexOf(input.tool.sensitivity_level) : -1;
+  const s = input.server ? LEVELS.indexOf(input.server.sensitivity_level) : -1;
+  const i = Math.max(t, s);
+  return i < 0 ? "medium" : (LEVELS[i] ?? "critical");
+}
+
+/** JSON with sorted object keys, so equal documents serialise identically. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const obj = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(obj).sort()) {
+    if (obj[key] !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(obj[key])}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
+/**
+ * The decision-cache key: policy version plus the input without its volatile fields (time and
+ * request id change on every request and would make every lookup a miss). Policies whose
+ * decisions depend on time set `cache_ttl` (the default policy sets 0 when business hours apply).
+ */
+export function decisionKey(policyVersion: string, input: PolicyInput): string {
+  const { time: _t, time_ns: _n, request_id: _r, ...stable } = input.context;
+  const doc = canonicalJson({ ...input, context: stable });
+  return createHash("sha256").update(policyVersion).update("\n").update(doc).digest("base64url");
+}

@@ -1,0 +1,46 @@
+import { Counter, Gauge, Histogram } from "prom-client";
+import type { Metrics } from "../platform/metrics.js";
+
+/** The policy feature's metrics, registered on the context's registry. */
+export interface PolicyMetrics {
+  readonly evaluations: Counter<"engine" | "result">;
+  readonly evalDuration: Histogram<"engine">;
+  readonly cache: Counter<"result">;
+  readonly cacheEvictions: Counter;
+  readonly revision: Gauge;
+}
+
+export function createPolicyMetrics(metrics: Metrics): PolicyMetrics {
+  const registers = [metrics.registry];
+  return {
+    evaluations: new Counter({
+      name: "sark_policy_evaluations_total",
+      help: "Policy evaluations by engine and result (allow, deny, error)",
+      labelNames: ["engine", "result"],
+      registers,
+    }),
+    evalDuration: new Histogram({
+      name: "sark_policy_eval_duration_seconds",
+      help: "Policy evaluation time (cache misses only)",
+      labelNames: ["engine"],
+      buckets: [0.00001, 0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05, 0.25, 1],
+      registers,
+    }),
+    cache: new Counter({
+      name: "sark_policy_cache_total",
+      help: "Decision cache lookups by result (hit, miss)",
+      labelNames: ["result"],
+      registers,
+    }),
+    cacheEvictions: new Counter({
+      name: "sark_policy_cache_evictions_total",
+      help: "Decisions evicted from the in-process cache because it was full",
+      registers,
+    }),
+    revision: new Gauge({
+      name: "sark_policy_revision",
+      help: "Policy store revision this replica has loaded",
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,174 @@
+import type { AuditActor, AuditRecorder } from "../audit/types.js";
+import type { Principal } from "../auth/principal.js";
+import { missingScopeReason, scopeAllows } from "../auth/scopes.js";
+import type { Clock } from "../platform/clock.js";
+import type { PolicyConfig } from "../platform/config.js";
+import { AppError } from "../platform/errors.js";
+import type { Logger } from "../platform/logger.js";
+import type { Action } from "./actions.js";
+import type { Authorizer, AuthzDecision, PolicyResource, RequestFacts } from "./authorizer.js";
+import type { CachedDecision, DecisionCache } from "./decision-cache.js";
+import { buildInput, decisionKey, inputSensitivity, requestContext, userFromPrincipal } from "./input.js";
+import type { PolicyMetrics } from "./metrics.js";
+import { type EngineResult, type PolicyEngine, PolicyEvalFailure, type PolicyInput } from "./types.js";
+
+export interface PolicyAuthorizerDeps {
+  engine: PolicyEngine;
+  cache: DecisionCache | undefined;
+  audit: AuditRecorder;
+  config: PolicyConfig;
+  environment: string;
+  metrics: PolicyMetrics;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** The Authorizer plus the evaluate API's entry point (a complete input document). */
+export interface PolicyAuthorizer extends Authorizer {
+  decide(
+    input: PolicyInput,
+    audit: { actor: AuditActor; requestId?: string; details?: Record<string, unknown> },
+  ): Promise<AuthzDecision>;
+}
+
+const MAX_REASON_LENGTH = 500;
+
+/**
+ * Authorization through the policy engine: API-key scopes first, then the decision cache, then the
+ * engine. Fail closed: any engine failure is a deny carrying the failure as its reason, and is never
+ * cached. Every decision becomes a `policy.decision` audit event, recorded without waiting for it.
+ */
+export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthorizer {
+  const { engine, cache, audit, config, metrics, logger, clock } = deps;
+
+  async function evaluate(input: PolicyInput): Promise<AuthzDecision> {
+    const scope = engine.cacheScope();
+    const key = cache ? decisionKey(scope, input) : "";
+    if (cache) {
+      const hit = await cache.get(key);
+      if (hit) return { ...hit, cached: true, evalUs: 0 };
+    }
+    const started = performance.now();
+    let result: EngineResult;
+    try {
+      result = await engine.evaluate(input);
+    } catch (e) {
+      const evalUs = Math.round((performance.now() - started) * 1000);
+      metrics.evaluations.inc({ engine: engine.kind, result: "error" });
+      const message = e instanceof PolicyEvalFailure ? e.message : "policy evaluation failed unexpectedly";
+      if (!(e instanceof PolicyEvalFailure)) logger.error({ err: e }, message);
+      const reason = `policy error (denied): ${message}`.slice(0, MAX_REASON_LENGTH);
+      return { allow: false, reasons: [reason], policyVersion: engine.version(), cached: false, evalUs };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    metrics.evalDuration.observe({ engine: engine.kind }, seconds);
+    const decision = toDecision(input, result, engine.version());
+    metrics.evaluations.inc({ engine: engine.kind, result: decision.allow ? "allow" : "deny" });
+    if (cache) {
+      const ttl = result.cacheTtl ?? config.cacheTtlSeconds[inputSensitivity(input)];
+      void cache.set(key, decision, ttl);
+    }
+    return { ...decision, cached: false, evalUs: Math.round(seconds * 1_000_000) };
+  }
+
+  function record(
+    input: PolicyInput,
+    d: AuthzDecision,
+    actor: AuditActor,
+    requestId?: string,
+    details?: Record<string, unknown>,
+  ): void {
+    const resource = input.tool
+      ? {
+          type: "tool",
+          id: input.server?.id ?? null,
+          name: input.server ? `${input.server.name}/${input.tool.name}` : input.tool.name,
+        }
+      : input.server
+        ? { type: "server", id: input.server.id, name: input.server.name }
+        : undefined;
+    audit
+      .record({
+        event_type: "policy.decision",
+        severity: d.allow ? "low" : "medium",
+        outcome: d.allow ? "success" : "denied",
+        actor,
+        action: input.action,
+        ...(resource ? { resource } : {}),
+        decision: {
+          allow: d.allow,
+          ...(d.reasons.length > 0 ? { reason: d.reasons.join("; ") } : {}),
+          policy: d.policyVersion,
+          cached: d.cached,
+          eval_us: d.evalUs,
+        },
+        ...(requestId ? { request_id: requestId } : {}),
+        ...(details ? { details } : {}),
+      })
+      .catch((e: unknown) => logger.warn({ err: e }, "policy decision audit event dropped"));
+  }
+
+  async function authorize(principal: Principal, action: Action, resource?: PolicyResource, facts?: RequestFacts) {
+    const input = buildInput(
+      userFromPrincipal(principal),
+      action,
+      resource,
+      requestContext(clock.now(), facts, deps.environment),
+    );
+    // A key's scopes bound what it can ever do, whatever the holder's roles allow.
+    const decision =
+      principal.scopes !== undefined && !scopeAllows(principal.scopes, action)
+        ? {
+            allow: false,
+            reasons: [missingScopeReason(action)],
+            policyVersion: engine.version(),
+            cached: false,
+            evalUs: 0,
+          }
+        : await evaluate(input);
+    record(input, decision, actorOfPrincipal(principal, facts), facts?.requestId);
+    return decision;
+  }
+
+  return {
+    authorize,
+    async require(principal, action, resource, facts) {
+      const decision = await authorize(principal, action, resource, facts);
+      if (!decision.allow) {
+        throw new AppError("POLICY_DENIED", decision.reasons.join("; "), {
+          details: { reasons: decision.reasons, policy_version: decision.policyVersion },
+        });
+      }
+      return decision;
+    },
+    async decide(input, ctx) {
+      const decision = await evaluate(input);
+      record(input, decision, ctx.actor, ctx.requestId, ctx.details);
+      return decision;
+    },
+  };
+}
+
+function toDecision(input: PolicyInput, r: EngineResult, policyVersion: string): CachedDecision {
+  const allow = r.allow && r.deny.length === 0;
+  if (allow)
+    return {
+      allow,
+      reasons: [],
+      policyVersion,
+      ...(r.filteredParameters ? { filteredParameters: r.filteredParameters } : {}),
+    };
+  const reasons = r.deny.length > 0 ? [...r.deny].sort() : [r.reason ?? `no policy rule allows ${input.action}`];
+  return { allow, reasons, policyVersion };
+}
+
+function actorOfPrincipal(p: Principal, facts: RequestFacts | undefined): AuditActor {
+  return {
+    user_id: p.id,
+    username: p.username,
+    auth_method: p.authMethod,
+    api_key_id: p.apiKeyId ?? null,
+    ip: facts?.ip ?? null,
+    user_agent: facts?.userAgent ?? null,
+  };
+}

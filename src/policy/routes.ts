@@ -1,0 +1,177 @@
+import type { FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { Principal } from "../auth/principal.js";
+import { actorOf } from "../auth/request-actor.js";
+import { AppError, validationFailed } from "../platform/errors.js";
+import type { AppInstance } from "../platform/feature.js";
+import { ACTIONS } from "./actions.js";
+import type { Authorizer, RequestFacts } from "./authorizer.js";
+import type { createEvaluateService, EvaluateCaller } from "./evaluate.js";
+import {
+  ActivateBody,
+  ContentBody,
+  CreatePolicyBody,
+  DataEntrySchema,
+  DataParams,
+  EvaluateBody,
+  EvaluateResponse,
+  ListQuery,
+  POLICY_LIMITS,
+  PolicyDetailSchema,
+  PolicyPageSchema,
+  PolicyRefParams,
+  PolicySchema,
+  TestResponse,
+  UpdatePolicyBody,
+  ValidateResponse,
+} from "./schemas.js";
+import { normaliseDataPath } from "./store/data-document.js";
+import type { PolicyRow, VersionRow } from "./store/repository.js";
+import type { PolicyStore, StoreActor } from "./store/service.js";
+
+const tags = ["policies"];
+
+export interface PolicyRouteDeps {
+  store: PolicyStore;
+  evaluator: ReturnType<typeof createEvaluateService>;
+  authorizer: Authorizer;
+  /** The package that governs SARK's API (config.policy.package). */
+  governingPackage: string;
+}
+
+function callerOf(request: FastifyRequest): EvaluateCaller & { storeActor: StoreActor } {
+  const principal: Principal | undefined = request.principal;
+  if (!principal) throw new AppError("UNAUTHENTICATED", "authentication required");
+  const actor = actorOf(request);
+  const facts: RequestFacts = {
+    ip: request.ip,
+    userAgent: request.headers["user-agent"],
+    requestId: String(request.id),
+  };
+  return {
+    principal,
+    actor,
+    facts,
+    storeActor: { userId: principal.id, username: principal.username, audit: actor, requestId: String(request.id) },
+  };
+}
+
+/** `/api/v1/policies/*`: the policy store, policy data, validation, tests and the evaluate API. */
+export function policyRoutes(deps: PolicyRouteDeps) {
+  const { store, authorizer } = deps;
+  const may = async (request: FastifyRequest, action: string) => {
+    const c = callerOf(request);
+    await authorizer.require(c.principal, action, undefined, c.facts);
+    return c;
+  };
+  const toPolicy = (p: PolicyRow) => ({
+    ...p,
+    governs_api: p.name.toLowerCase() === deps.governingPackage.toLowerCase(),
+    created_at: p.created_at.toISOString(),
+    updated_at: p.updated_at.toISOString(),
+  });
+  const toVersion = (active: number | null) => (v: VersionRow) => ({
+    ...v,
+    active: v.version === active,
+    created_at: new Date(v.created_at).toISOString(),
+  });
+  const dataPath = (raw: string) => {
+    const path = normaliseDataPath(raw);
+    if (!path) throw validationFailed(`'${raw}' is not a data path (segments of letters, digits and _ separated by /)`);
+    return path;
+  };
+
+  return (app: AppInstance) => {
+    app.get(
+      "/api/v1/policies",
+      { schema: { tags, querystring: ListQuery, response: { 200: PolicyPageSchema } } },
+      async (request) => {
+        await may(request, ACTIONS.policyRead);
+        const page = await store.list(request.query.cursor, request.query.limit ?? POLICY_LIMITS.pageDefault);
+        return { ...page, items: page.items.map(toPolicy) };
+      },
+    );
+    app.post(
+      "/api/v1/policies",
+      { schema: { tags, body: CreatePolicyBody, response: { 201: PolicySchema } } },
+      async (request, reply) => {
+        const c = await may(request, ACTIONS.policyWrite);
+        return reply.status(201).send(toPolicy(await store.create(request.body, c.storeActor)));
+      },
+    );
+    app.post(
+      "/api/v1/policies/validate",
+      { schema: { tags, body: ContentBody, response: { 200: ValidateResponse } } },
+      async (request) => {
+        await may(request, ACTIONS.policyWrite);
+        return store.validate(request.body.content);
+      },
+    );
+    app.post(
+      "/api/v1/policies/test",
+      { schema: { tags, body: ContentBody, response: { 200: TestResponse } } },
+      async (request) => {
+        await may(request, ACTIONS.policyWrite);
+        return store.test(request.body.content);
+      },
+    );
+    app.post(
+      "/api/v1/policies/evaluate",
+      { schema: { tags, body: EvaluateBody, response: { 200: EvaluateResponse } } },
+      async (request) => deps.evaluator.evaluate(callerOf(request), request.body),
+    );
+    app.get(
+      "/api/v1/policies/data",
+      { schema: { tags, response: { 200: Type.Object({ items: Type.Array(DataEntrySchema) }) } } },
+      async (request) => {
+        await may(request, ACTIONS.policyRead);
+        return { items: (await store.listData()).map((d) => ({ path: d.path, value: d.value })) };
+      },
+    );
+    app.put(
+      "/api/v1/policies/data/*",
+      { schema: { tags, params: DataParams, body: Type.Unknown(), response: { 200: DataEntrySchema } } },
+      async (request) => {
+        const c = await may(request, ACTIONS.policyWrite);
+        if (request.body === undefined || request.body === null)
+          throw validationFailed("the body must be the JSON document to store");
+        return store.putData(dataPath(request.params["*"]), request.body, c.storeActor);
+      },
+    );
+    app.delete("/api/v1/policies/data/*", { schema: { tags, params: DataParams } }, async (request, reply) => {
+      const c = await may(request, ACTIONS.policyWrite);
+      await store.deleteData(dataPath(request.params["*"]), c.storeActor);
+      return reply.status(204).send();
+    });
+    app.get(
+      "/api/v1/policies/:id",
+      { schema: { tags, params: PolicyRefParams, response: { 200: PolicyDetailSchema } } },
+      async (request) => {
+        await may(request, ACTIONS.policyRead);
+        const p = await store.get(request.params.id);
+        return { ...toPolicy(p), versions: p.versions.map(toVersion(p.active_version)) };
+      },
+    );
+    app.put(
+      "/api/v1/policies/:id",
+      { schema: { tags, params: PolicyRefParams, body: UpdatePolicyBody, response: { 200: PolicySchema } } },
+      async (request) => {
+        const c = await may(request, ACTIONS.policyWrite);
+        return toPolicy(await store.update(request.params.id, request.body, c.storeActor));
+      },
+    );
+    app.post(
+      "/api/v1/policies/:id/activate",
+      { schema: { tags, params: PolicyRefParams, body: ActivateBody, response: { 200: PolicySchema } } },
+      async (request) => {
+        const c = await may(request, ACTIONS.policyWrite);
+        return toPolicy(await store.activate(request.params.id, request.body.version, c.storeActor));
+      },
+    );
+    app.delete("/api/v1/policies/:id", { schema: { tags, params: PolicyRefParams } }, async (request, reply) => {
+      const c = await may(request, ACTIONS.policyWrite);
+      await store.remove(request.params.id, c.storeActor);
+      return reply.status(204).send();
+    });
+  };
+}

@@ -1,0 +1,330 @@
+import { createHash } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
+import type { AuditActor, AuditRecorder } from "../../audit/types.js";
+import type { PolicyConfig } from "../../platform/config.js";
+import type { Database } from "../../platform/db/database.js";
+import { AppError, conflict, notFound } from "../../platform/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
+import { type PolicyDiagnostic, runTests, tryCompile } from "../compile.js";
+import { pathsOverlap } from "./data-document.js";
+import * as repo from "./repository.js";
+import type { TestResult, TestStatus } from "./tables.js";
+
+/** Who changes the store: recorded as version author and in the audit trail. */
+export interface StoreActor {
+  userId: string | null;
+  username: string;
+  audit: AuditActor;
+  requestId?: string;
+}
+
+export interface PolicyStoreDeps {
+  database: Database;
+  audit: AuditRecorder;
+  config: PolicyConfig;
+  /** Called after every change that alters decisions, so this replica reloads at once. */
+  onChange(): Promise<void>;
+}
+
+/** Limit for `test_*` runs inside an API request. */
+const TEST_DEADLINE_MS = 5_000;
+
+export function sha256(content: string): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+/** The 400 for a module that does not compile: the first problem's line and column in the message. */
+export function compileFailed(what: string, diagnostics: readonly PolicyDiagnostic[]): AppError {
+  const first = diagnostics[0];
+  const where = first ? ` (line ${first.line}, column ${first.col}: ${first.message})` : "";
+  return new AppError("VALIDATION_FAILED", `${what} does not compile${where}`, {
+    details: { diagnostics: diagnostics.map((d) => ({ line: d.line, col: d.col, message: d.message })) },
+  });
+}
+
+/** Compiles one module alone and runs its tests; throws 400 when it does not compile. */
+export function checkModule(
+  name: string,
+  content: string,
+): { testStatus: TestStatus; tests: TestResult[]; packages: string[] } {
+  const outcome = tryCompile([{ path: `${name}.rego`, source: content }]);
+  if (!outcome.ok) throw compileFailed(`policy '${name}'`, outcome.diagnostics);
+  const tests = runTests(outcome.compiled, { deadlineMs: TEST_DEADLINE_MS });
+  const testStatus: TestStatus = tests.length === 0 ? "none" : tests.every((t) => t.pass) ? "passed" : "failed";
+  return { testStatus, tests, packages: outcome.packages };
+}
+
+export type PolicyStore = ReturnType<typeof createPolicyStore>;
+
+/** Policies, their immutable versions, activation (and rollback) and policy data. */
+export function createPolicyStore(deps: PolicyStoreDeps) {
+  const { database, audit, config } = deps;
+  const db = repo.policyDb(database);
+
+  async function requirePolicy(ref: string, tx: repo.Executor = db, forUpdate = false): Promise<repo.PolicyRow> {
+    const p = await repo.findPolicy(tx, ref, forUpdate);
+    if (!p) throw notFound("policy", ref);
+    return p;
+  }
+
+  function record(
+    actor: StoreActor,
+    eventType: string,
+    p: { id: string; name: string },
+    details: Record<string, unknown>,
+    severity: "medium" | "high" = "medium",
+  ) {
+    return audit.record({
+      event_type: eventType,
+      severity,
+      outcome: "success",
+      actor: actor.audit,
+      action: eventType === "policy.decision" ? undefined : "policy:write",
+      resource: { type: "policy", id: p.id, name: p.name },
+      ...(actor.requestId ? { request_id: actor.requestId } : {}),
+      details,
+    });
+  }
+
+  /** Compiles the active set as it would be with `policyId` at `content` (or without it): must define the package. */
+  async function checkActiveSet(
+    policyId: string,
+    replacement: { name: string; content: string } | undefined,
+    what: string,
+  ) {
+    const modules = (await repo.activeModules(db)).filter((m) => m.policy_id !== policyId);
+    const sources = modules.map((m) => ({ path: `${m.name}.rego`, source: m.content }));
+    if (replacement) sources.push({ path: `${replacement.name}.rego`, source: replacement.content });
+    const outcome = tryCompile(sources);
+    if (!outcome.ok) {
+      throw new AppError("UNPROCESSABLE", `${what}: the active policies would not compile together`, {
+        details: { diagnostics: outcome.diagnostics },
+      });
+    }
+    if (!outcome.packages.includes(config.package)) {
+      throw new AppError(
+        "UNPROCESSABLE",
+        `${what}: no active policy would define package ${config.package}, which governs SARK's API`,
+      );
+    }
+  }
+
+  async function addVersion(
+    tx: repo.Executor,
+    p: { id: string; name: string },
+    version: number,
+    content: string,
+    actor: StoreActor,
+  ) {
+    const checked = checkModule(p.name, content);
+    await repo.insertVersion(tx, {
+      policy_id: p.id,
+      version,
+      content,
+      sha256: sha256(content),
+      author_id: actor.userId,
+      author: actor.username,
+      compile_status: "ok",
+      compile_errors: [],
+      test_status: checked.testStatus,
+      test_results: checked.tests,
+    });
+    return checked;
+  }
+
+  async function activate(ref: string, version: number, actor: StoreActor) {
+    const p = await requirePolicy(ref);
+    const v = await repo.getVersion(db, p.id, version);
+    if (!v) throw notFound("policy version", `${p.name}@v${version}`);
+    if (v.compile_status !== "ok")
+      throw new AppError("UNPROCESSABLE", `${p.name}@v${version} does not compile; it cannot be activated`);
+    if (v.test_status === "failed")
+      throw new AppError("UNPROCESSABLE", `${p.name}@v${version} fails its own tests; it cannot be activated`);
+    await checkActiveSet(p.id, { name: p.name, content: v.content }, `activating ${p.name}@v${version}`);
+    const revision = await db.transaction().execute(async (tx) => {
+      await repo.setActiveVersion(tx, p.id, version);
+      return repo.bumpRevision(tx);
+    });
+    await record(
+      actor,
+      "policy.activated",
+      p,
+      { version, previous_version: p.active_version, sha256: v.sha256, revision },
+      "high",
+    );
+    await deps.onChange();
+    return { ...(await requirePolicy(p.id)), revision };
+  }
+
+  return {
+    async list(cursor: string | undefined, limit: number): Promise<Page<repo.PolicyRow>> {
+      const after = cursor ? decodeCursor(cursor, ["id"]).id : undefined;
+      const rows = await repo.listPolicies(db, after, limit + 1);
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      const hasMore = rows.length > limit;
+      return { items, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
+    },
+
+    async get(ref: string) {
+      const p = await requirePolicy(ref);
+      return { ...p, versions: await repo.listVersions(db, p.id) };
+    },
+
+    async create(
+      input: { name: string; content: string; description?: string; activate?: boolean },
+      actor: StoreActor,
+    ) {
+      if (await repo.findPolicy(db, input.name)) throw conflict(`a policy named '${input.name}' already exists`);
+      const p = { id: uuidv7(), name: input.name };
+      const checked = checkModule(p.name, input.content);
+      await db
+        .transaction()
+        .execute(async (tx) => {
+          await repo.insertPolicy(tx, { ...p, description: input.description ?? "", created_by: actor.userId });
+          await addVersion(tx, p, 1, input.content, actor);
+        })
+        .catch((e: unknown) => {
+          if (isUniqueViolation(e)) throw conflict(`a policy named '${input.name}' already exists`);
+          throw e;
+        });
+      await record(actor, "policy.created", p, {
+        version: 1,
+        sha256: sha256(input.content),
+        test_status: checked.testStatus,
+      });
+      if (input.activate) return activate(p.id, 1, actor);
+      return requirePolicy(p.id);
+    },
+
+    async update(ref: string, input: { content: string; description?: string; activate?: boolean }, actor: StoreActor) {
+      const p = await requirePolicy(ref);
+      checkModule(p.name, input.content);
+      const version = await db.transaction().execute(async (tx) => {
+        const locked = await requirePolicy(p.id, tx, true);
+        const next = locked.latest_version + 1;
+        await addVersion(tx, p, next, input.content, actor);
+        if (input.description !== undefined) {
+          await tx.updateTable("policies").set({ description: input.description }).where("id", "=", p.id).execute();
+        }
+        return next;
+      });
+      await record(actor, "policy.version_created", p, { version, sha256: sha256(input.content) });
+      if (input.activate) return activate(p.id, version, actor);
+      return requirePolicy(p.id);
+    },
+
+    activate,
+
+    async remove(ref: string, actor: StoreActor) {
+      const p = await requirePolicy(ref);
+      if (p.name.toLowerCase() === config.package.toLowerCase()) {
+        throw conflict(
+          `policy '${p.name}' governs SARK's API (POLICY_PACKAGE); activate another version instead of deleting it`,
+        );
+      }
+      if (p.active_version !== null) await checkActiveSet(p.id, undefined, `deleting ${p.name}`);
+      await db.transaction().execute(async (tx) => {
+        await repo.deletePolicy(tx, p.id);
+        if (p.active_version !== null) await repo.bumpRevision(tx);
+      });
+      await record(
+        actor,
+        "policy.deleted",
+        p,
+        { active_version: p.active_version, versions: p.latest_version },
+        "high",
+      );
+      if (p.active_version !== null) await deps.onChange();
+    },
+
+    validate(content: string) {
+      const outcome = tryCompile([{ path: "policy.rego", source: content }]);
+      if (!outcome.ok) return { valid: false, diagnostics: outcome.diagnostics, packages: [], tests: [] as string[] };
+      return { valid: true, diagnostics: [], packages: outcome.packages, tests: outcome.compiled.tests() };
+    },
+
+    test(content: string, name = "policy") {
+      const outcome = tryCompile([{ path: `${name}.rego`, source: content }]);
+      if (!outcome.ok) throw compileFailed(`policy '${name}'`, outcome.diagnostics);
+      const results = runTests(outcome.compiled, { deadlineMs: TEST_DEADLINE_MS });
+      return { passed: results.filter((r) => r.pass).length, failed: results.filter((r) => !r.pass).length, results };
+    },
+
+    /** Seeds the shipped default policy as version 1 (active) on an empty store; idempotent across replicas. */
+    async seed(name: string, content: string, tests: TestResult[]) {
+      if (await repo.findPolicy(db, name)) return false;
+      const p = { id: uuidv7(), name };
+      const testStatus: TestStatus = tests.length === 0 ? "none" : tests.every((t) => t.pass) ? "passed" : "failed";
+      try {
+        await db.transaction().execute(async (tx) => {
+          await repo.insertPolicy(tx, { ...p, description: "SARK default authorization policy", created_by: null });
+          await repo.insertVersion(tx, {
+            policy_id: p.id,
+            version: 1,
+            content,
+            sha256: sha256(content),
+            author_id: null,
+            author: "system",
+            compile_status: "ok",
+            compile_errors: [],
+            test_status: testStatus,
+            test_results: tests,
+          });
+          await repo.setActiveVersion(tx, p.id, 1);
+          await repo.bumpRevision(tx);
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) return false; // another replica seeded first
+        throw e;
+      }
+      await record({ userId: null, username: "system", audit: { username: "system" } }, "policy.created", p, {
+        version: 1,
+        seeded: true,
+        sha256: sha256(content),
+      });
+      return true;
+    },
+
+    listData: () => repo.listData(db),
+
+    async putData(path: string, value: unknown, actor: StoreActor) {
+      const others = (await repo.listData(db)).filter((d) => d.path !== path && pathsOverlap(d.path, path));
+      if (others.length > 0)
+        throw conflict(`policy data path '${path}' overlaps '${others[0]?.path}'; delete that one first`);
+      const revision = await db.transaction().execute(async (tx) => {
+        await repo.putData(tx, path, value, actor.userId);
+        return repo.bumpRevision(tx);
+      });
+      await recordData(actor, "policy.data_updated", path, revision);
+      await deps.onChange();
+      return { path, value, revision };
+    },
+
+    async deleteData(path: string, actor: StoreActor) {
+      const revision = await db.transaction().execute(async (tx) => {
+        if (!(await repo.deleteData(tx, path))) throw notFound("policy data", path);
+        return repo.bumpRevision(tx);
+      });
+      await recordData(actor, "policy.data_deleted", path, revision);
+      await deps.onChange();
+    },
+  };
+
+  function recordData(actor: StoreActor, eventType: string, path: string, revision: number) {
+    return audit.record({
+      event_type: eventType,
+      severity: "high",
+      outcome: "success",
+      actor: actor.audit,
+      action: "policy:write",
+      resource: { type: "policy_data", id: path, name: `data.${path.replaceAll("/", ".")}` },
+      ...(actor.requestId ? { request_id: actor.requestId } : {}),
+      details: { revision },
+    });
+  }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "23505";
+}
