@@ -1,15 +1,30 @@
 import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import { Counter } from "prom-client";
 import type { AuditRecorder } from "../audit/types.js";
 import type { Cache } from "../platform/cache.js";
 import type { Clock } from "../platform/clock.js";
-import type { Config } from "../platform/config.js";
+import { type Config, environmentLabel } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
-import { AppError } from "../platform/errors.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
 import type { Authorizer } from "../policy/authorizer.js";
+import { randomBase62 } from "./api-key-format.js";
+import { createApiKeyUsage } from "./api-key-usage.js";
+import { apiKeysRoutes } from "./api-keys-routes.js";
+import { createApiKeysService } from "./api-keys-service.js";
+import { authRoutes } from "./auth-routes.js";
+import { API_KEY_CACHE_TTL_MS, createAuthenticator } from "./authenticate.js";
+import { createTokenService } from "./jwt.js";
 import type { Principal } from "./principal.js";
+import { deleteExpiredRefreshTokens } from "./refresh-repository.js";
+import { createRevocations } from "./revocations.js";
+import { createSessionService } from "./sessions.js";
+import { type AuthTables, isUniqueViolation } from "./tables.js";
+import { countUsers } from "./users-repository.js";
+import { usersRoutes } from "./users-routes.js";
+import { createUsersService, type UsersService } from "./users-service.js";
 
 export interface AuthDeps {
   config: Config;
@@ -33,15 +48,99 @@ export interface AuthModule {
   feature: Feature;
 }
 
-export function createAuth(_deps: AuthDeps): AuthModule {
+const USAGE_FLUSH_MS = 10_000;
+const REFRESH_CLEANUP_MS = 3_600_000;
+
+/** Local identity: users, JWT sessions with rotating refresh tokens, API keys. */
+export function createAuth(deps: AuthDeps): AuthModule {
+  const { config, database, audit, authorizer, clock, logger } = deps;
+  const db: Kysely<AuthTables> = database.db.withTables<AuthTables>();
+  const envLabel = environmentLabel(config.environment);
+  const logins = new Counter({
+    name: "sark_auth_logins_total",
+    help: "Password logins by result (success, failure)",
+    labelNames: ["result"],
+    registers: [deps.metrics.registry],
+  });
+  const apiKeyResults = new Counter({
+    name: "sark_auth_api_key_total",
+    help: "API-key authentications by result (success, malformed, invalid, revoked, expired, inactive_user)",
+    labelNames: ["result"],
+    registers: [deps.metrics.registry],
+  });
+
+  const revocations = createRevocations({
+    cache: deps.cache,
+    clock,
+    markerTtlSeconds: Math.max(config.jwt.accessTokenTtlSeconds, API_KEY_CACHE_TTL_MS / 1000) + 60,
+  });
+  const tokens = createTokenService({ config: config.jwt, secret: deps.jwtSecret, clock });
+  const usage = createApiKeyUsage({ db, logger });
+  const authenticator = createAuthenticator({ db, tokens, revocations, usage, clock, envLabel, apiKeyResults });
+  const users = createUsersService({ db, audit, clock, revocations });
+  const sessions = createSessionService({ db, audit, clock, tokens, revocations, jwt: config.jwt, logins });
+  const apiKeys = createApiKeysService({
+    db,
+    audit,
+    authorizer,
+    clock,
+    envLabel,
+    usage,
+    async invalidate(id) {
+      authenticator.forgetApiKey(id);
+      await revocations.markApiKeyChanged(id);
+    },
+  });
+  let cleanup: NodeJS.Timeout | undefined;
+
   return {
-    authenticate: async () => {
-      throw new AppError("UNAUTHENTICATED", "authentication required");
+    authenticate: (request) => authenticator.authenticate(request),
+    bootstrapAdmin: () => bootstrapAdmin(db, users, config),
+    createUser: async (input) => ({ id: (await users.create(input)).id }),
+    feature: {
+      name: "auth",
+      routes: async (app) => {
+        authRoutes(sessions)(app);
+        usersRoutes(users, authorizer)(app);
+        apiKeysRoutes(apiKeys)(app);
+      },
+      async start() {
+        usage.start(USAGE_FLUSH_MS);
+        cleanup ??= setInterval(() => {
+          deleteExpiredRefreshTokens(db, new Date(clock.now())).catch((e: unknown) =>
+            logger.warn({ err: e }, "expired refresh token cleanup failed"),
+          );
+        }, REFRESH_CLEANUP_MS);
+        cleanup.unref();
+      },
+      async stop() {
+        if (cleanup) clearInterval(cleanup);
+        cleanup = undefined;
+        await usage.stop();
+      },
     },
-    bootstrapAdmin: async () => ({ created: false, username: "admin" }),
-    createUser: async () => {
-      throw new Error("not implemented yet");
-    },
-    feature: { name: "auth" },
   };
+}
+
+/**
+ * Creates the admin on an empty database. The password comes from SARK_ADMIN_PASSWORD (and must
+ * meet the password rules) or is generated and returned once for `sark serve` to print.
+ * Replicas racing on first start are fine: the unique username index lets exactly one win.
+ */
+async function bootstrapAdmin(
+  db: Kysely<AuthTables>,
+  users: UsersService,
+  config: Config,
+): Promise<{ created: boolean; username: string; generatedPassword?: string }> {
+  const { username, email } = config.admin;
+  if ((await countUsers(db)) > 0) return { created: false, username };
+  const generatedPassword = config.admin.password ? undefined : randomBase62(24);
+  const password = config.admin.password ?? generatedPassword ?? "";
+  try {
+    await users.create({ username, password, email, full_name: "Administrator", roles: ["admin"] });
+  } catch (e) {
+    if (isUniqueViolation(e)) return { created: false, username };
+    throw e;
+  }
+  return { created: true, username, ...(generatedPassword ? { generatedPassword } : {}) };
 }

@@ -11,6 +11,8 @@ export interface Principal {
   readonly apiKeyId?: string;
   /** API-key scopes; `undefined` means a user token (no scope restriction beyond policy). */
   readonly scopes?: readonly string[];
+  /** Per-key request limit set on the API key (requests per minute); the rate limiter applies it. */
+  readonly rateLimitPerMinute?: number;
   /** JWT id, for logout / revocation. */
   readonly tokenId?: string;
 }

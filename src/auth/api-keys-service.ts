@@ -1,0 +1,200 @@
+import type { Kysely } from "kysely";
+import type { AuditRecorder } from "../audit/types.js";
+import type { Clock } from "../platform/clock.js";
+import { AppError, notFound, validationFailed } from "../platform/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
+import { ACTIONS } from "../policy/actions.js";
+import type { Authorizer } from "../policy/authorizer.js";
+import {
+  API_KEY_ID_LENGTH,
+  API_KEY_SECRET_LENGTH,
+  formatApiKey,
+  hashApiKeySecret,
+  randomBase62,
+} from "./api-key-format.js";
+import type { ApiKeyUsage } from "./api-key-usage.js";
+import * as repo from "./api-keys-repository.js";
+import type { Principal } from "./principal.js";
+import type { AuthTables } from "./tables.js";
+import { findUserById } from "./users-repository.js";
+import type { AuditContext } from "./users-service.js";
+
+/** The API's view of a key: never the secret, never its hash. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  /** The non-secret start of the key (`sark_<env>_<id>`), to recognise it in a list. */
+  prefix: string;
+  user_id: string;
+  scopes: string[];
+  rate_limit_per_minute: number | null;
+  expires_at: string | null;
+  created_at: string;
+  rotated_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  usage_count: number;
+}
+
+/** Returned once, by create and rotate: the only time the full key is ever shown. */
+export interface ApiKeyWithSecret extends ApiKeyView {
+  key: string;
+}
+
+export interface CreateApiKeyInput {
+  name: string;
+  scopes: string[];
+  expires_at?: string;
+  expires_in_days?: number;
+  rate_limit_per_minute?: number;
+  user_id?: string;
+}
+
+export interface ApiKeysService {
+  create(principal: Principal, input: CreateApiKeyInput, ctx: AuditContext): Promise<ApiKeyWithSecret>;
+  list(
+    principal: Principal,
+    query: { user_id?: string; all?: boolean; include_revoked?: boolean; cursor?: string; limit: number },
+  ): Promise<Page<ApiKeyView>>;
+  get(principal: Principal, id: string): Promise<ApiKeyView>;
+  rotate(principal: Principal, id: string, ctx: AuditContext): Promise<ApiKeyWithSecret>;
+  revoke(principal: Principal, id: string, ctx: AuditContext): Promise<void>;
+}
+
+export function createApiKeysService(deps: {
+  db: Kysely<AuthTables>;
+  audit: AuditRecorder;
+  authorizer: Authorizer;
+  clock: Clock;
+  envLabel: string;
+  usage: ApiKeyUsage;
+  /** Drops cached verifications here and tells other replicas (rotate/revoke). */
+  invalidate(id: string): Promise<void>;
+}): ApiKeysService {
+  const { db, audit, authorizer, clock, envLabel, usage } = deps;
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+  function view(row: repo.ApiKeyRow): ApiKeyView {
+    const pending = usage.pending(row.id);
+    const last = Math.max(row.last_used_at?.getTime() ?? 0, pending?.lastUsedAt ?? 0);
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: `sark_${envLabel}_${row.id}`,
+      user_id: row.user_id,
+      scopes: row.scopes,
+      rate_limit_per_minute: row.rate_limit_per_minute,
+      expires_at: iso(row.expires_at),
+      created_at: row.created_at.toISOString(),
+      rotated_at: iso(row.rotated_at),
+      revoked_at: iso(row.revoked_at),
+      last_used_at: last > 0 ? new Date(last).toISOString() : null,
+      usage_count: Number(row.usage_count) + (pending?.count ?? 0),
+    };
+  }
+
+  /** Own keys need apikey:manage; others' need apikey:manage:all, and without it they do not exist (404). */
+  async function accessible(principal: Principal, id: string): Promise<repo.ApiKeyRow> {
+    const row = await repo.findApiKey(db, id);
+    if (
+      row &&
+      row.user_id !== principal.id &&
+      !(await authorizer.authorize(principal, ACTIONS.apiKeyManageAll)).allow
+    ) {
+      throw notFound("api key", id);
+    }
+    if (!row) throw notFound("api key", id);
+    await authorizer.require(principal, row.user_id === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll);
+    return row;
+  }
+
+  function expiry(input: CreateApiKeyInput): Date | null {
+    if (input.expires_at !== undefined && input.expires_in_days !== undefined) {
+      throw validationFailed("give expires_at or expires_in_days, not both", [
+        { path: "body/expires_at", message: "conflicts with expires_in_days" },
+      ]);
+    }
+    if (input.expires_in_days !== undefined) return new Date(clock.now() + input.expires_in_days * 86_400_000);
+    if (input.expires_at === undefined) return null;
+    const at = new Date(input.expires_at);
+    if (!(at.getTime() > clock.now())) {
+      throw validationFailed("expires_at must be in the future", [
+        { path: "body/expires_at", message: "is not in the future" },
+      ]);
+    }
+    return at;
+  }
+
+  async function record(event: string, row: repo.ApiKeyRow, ctx: AuditContext, details = {}) {
+    await audit.record({
+      event_type: event,
+      severity: "medium",
+      outcome: "success",
+      actor: ctx.actor,
+      action: event,
+      resource: { type: "api_key", id: row.id, name: row.name },
+      request_id: ctx.requestId,
+      details: { owner_id: row.user_id, ...details },
+    });
+  }
+
+  return {
+    async create(principal, input, ctx) {
+      const ownerId = input.user_id ?? principal.id;
+      await authorizer.require(principal, ownerId === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll);
+      if (ownerId !== principal.id && !(await findUserById(db, ownerId))) throw notFound("user", ownerId);
+      const id = randomBase62(API_KEY_ID_LENGTH);
+      const secret = randomBase62(API_KEY_SECRET_LENGTH);
+      const row = await repo.insertApiKey(db, {
+        id,
+        user_id: ownerId,
+        name: input.name,
+        secret_hash: hashApiKeySecret(id, secret),
+        scopes: [...new Set(input.scopes)],
+        rate_limit_per_minute: input.rate_limit_per_minute ?? null,
+        expires_at: expiry(input),
+      });
+      await record("apikey.created", row, ctx, { scopes: row.scopes, expires_at: iso(row.expires_at) });
+      return { ...view(row), key: formatApiKey(envLabel, id, secret) };
+    },
+
+    async list(principal, query) {
+      const userId = query.all ? undefined : (query.user_id ?? principal.id);
+      await authorizer.require(principal, userId === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll);
+      const after = query.cursor ? decodeCursor(query.cursor, ["id"]).id : undefined;
+      const rows = await repo.listApiKeys(db, {
+        userId,
+        includeRevoked: query.include_revoked === true,
+        after,
+        limit: query.limit + 1,
+      });
+      const items = rows.slice(0, query.limit).map(view);
+      const last = items.at(-1);
+      const hasMore = rows.length > query.limit;
+      return { items, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
+    },
+
+    async get(principal, id) {
+      return view(await accessible(principal, id));
+    },
+
+    async rotate(principal, id, ctx) {
+      await accessible(principal, id);
+      const secret = randomBase62(API_KEY_SECRET_LENGTH);
+      const row = await repo.setApiKeySecret(db, id, hashApiKeySecret(id, secret), new Date(clock.now()));
+      if (!row) throw new AppError("CONFLICT", `api key '${id}' is revoked and cannot be rotated`);
+      await deps.invalidate(id);
+      await record("apikey.rotated", row, ctx);
+      return { ...view(row), key: formatApiKey(envLabel, id, secret) };
+    },
+
+    async revoke(principal, id, ctx) {
+      const row = await accessible(principal, id);
+      // Idempotent: revoking a revoked key is a no-op, recorded once.
+      if (await repo.revokeApiKey(db, id, new Date(clock.now()))) {
+        await deps.invalidate(id);
+        await record("apikey.revoked", row, ctx);
+      }
+    },
+  };
+}

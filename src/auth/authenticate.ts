@@ -1,0 +1,154 @@
+import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import { LRUCache } from "lru-cache";
+import type { Counter } from "prom-client";
+import type { Clock } from "../platform/clock.js";
+import { apiKeySecretMatches, parseApiKey } from "./api-key-format.js";
+import type { ApiKeyUsage } from "./api-key-usage.js";
+import { type ApiKeyWithOwner, findApiKeyWithOwner } from "./api-keys-repository.js";
+import { type TokenService, unauthenticated } from "./jwt.js";
+import type { Principal } from "./principal.js";
+import type { Revocations } from "./revocations.js";
+import type { AuthTables } from "./tables.js";
+
+/** How long a verified API key row is trusted before it is read again (owner roles, expiry). */
+export const API_KEY_CACHE_TTL_MS = 30_000;
+const TOKEN_CACHE_MAX = 10_000;
+const API_KEY_CACHE_MAX = 10_000;
+
+interface CachedToken {
+  principal: Principal;
+  jti: string;
+  issuedAtMs: number;
+  expiresAtMs: number;
+}
+
+interface CachedKey {
+  row: ApiKeyWithOwner;
+  cachedAt: number;
+}
+
+export interface Authenticator {
+  authenticate(request: FastifyRequest): Promise<Principal>;
+  /** Forgets a key in this process (rotate/revoke); other replicas follow the revocation marker. */
+  forgetApiKey(id: string): void;
+}
+
+/**
+ * Resolves `Authorization: Bearer <JWT>` or `X-API-Key` to a Principal. Verified tokens and key
+ * rows are cached in-process (bounded LRU); revocation is still checked on every request through
+ * the shared cache, so logout, deactivation and rotation take effect at once on this replica and
+ * within seconds on others.
+ */
+export function createAuthenticator(deps: {
+  db: Kysely<AuthTables>;
+  tokens: TokenService;
+  revocations: Revocations;
+  usage: ApiKeyUsage;
+  clock: Clock;
+  envLabel: string;
+  apiKeyResults: Counter<"result">;
+}): Authenticator {
+  const { db, tokens, revocations, usage, clock } = deps;
+  const tokenCache = new LRUCache<string, CachedToken>({ max: TOKEN_CACHE_MAX });
+  const keyCache = new LRUCache<string, CachedKey>({ max: API_KEY_CACHE_MAX, ttl: API_KEY_CACHE_TTL_MS });
+
+  async function verifyToken(token: string): Promise<CachedToken> {
+    const now = clock.now();
+    const hit = tokenCache.get(token);
+    if (hit) {
+      if (hit.expiresAtMs <= now) throw unauthenticated("access token has expired", "TOKEN_EXPIRED");
+      return hit;
+    }
+    const v = await tokens.verify(token);
+    const entry: CachedToken = {
+      principal: Object.freeze({
+        id: v.subject.id,
+        username: v.subject.username,
+        email: v.subject.email,
+        roles: Object.freeze([...v.subject.roles]),
+        teams: Object.freeze([...v.subject.teams]),
+        authMethod: "password",
+        mfa: false,
+        tokenId: v.jti,
+      }),
+      jti: v.jti,
+      issuedAtMs: v.issuedAtMs,
+      expiresAtMs: v.expiresAtMs,
+    };
+    tokenCache.set(token, entry, { ttl: Math.max(1, v.expiresAtMs - now) });
+    return entry;
+  }
+
+  async function bearer(token: string): Promise<Principal> {
+    const entry = await verifyToken(token);
+    if (await revocations.isTokenRevoked(entry.jti))
+      throw unauthenticated("access token has been revoked", "TOKEN_REVOKED");
+    if (entry.issuedAtMs <= (await revocations.userSessionsEndedAt(entry.principal.id))) {
+      throw unauthenticated("access token was revoked by an account change; log in again", "TOKEN_REVOKED");
+    }
+    return entry.principal;
+  }
+
+  async function keyRow(id: string): Promise<ApiKeyWithOwner | undefined> {
+    const hit = keyCache.get(id);
+    if (hit) {
+      const changedAt = Math.max(
+        await revocations.apiKeyChangedAt(id),
+        await revocations.userSessionsEndedAt(hit.row.user_id),
+      );
+      if (changedAt < hit.cachedAt) return hit.row;
+    }
+    const row = await findApiKeyWithOwner(db, id);
+    if (row) keyCache.set(id, { row, cachedAt: clock.now() });
+    else keyCache.delete(id);
+    return row;
+  }
+
+  function apiKeyFailed(reason: string): never {
+    deps.apiKeyResults.inc({ result: reason });
+    throw unauthenticated(reason === "expired" ? "API key has expired" : "API key is not valid");
+  }
+
+  async function apiKey(key: string): Promise<Principal> {
+    const parsed = parseApiKey(key);
+    if (!parsed || parsed.env !== deps.envLabel) return apiKeyFailed("malformed");
+    const row = await keyRow(parsed.id);
+    if (!row || !apiKeySecretMatches(parsed.id, parsed.secret, row.secret_hash)) return apiKeyFailed("invalid");
+    if (row.revoked_at) return apiKeyFailed("revoked");
+    const now = clock.now();
+    if (row.expires_at && row.expires_at.getTime() <= now) return apiKeyFailed("expired");
+    if (!row.user_active) return apiKeyFailed("inactive_user");
+    usage.record(row.id, now);
+    deps.apiKeyResults.inc({ result: "success" });
+    return {
+      id: row.user_id,
+      username: row.username,
+      email: row.email,
+      roles: row.roles,
+      teams: row.teams,
+      authMethod: "api_key",
+      mfa: false,
+      apiKeyId: row.id,
+      scopes: row.scopes,
+      ...(row.rate_limit_per_minute !== null ? { rateLimitPerMinute: row.rate_limit_per_minute } : {}),
+    };
+  }
+
+  return {
+    async authenticate(request) {
+      const authorization = request.headers.authorization;
+      if (authorization !== undefined) {
+        const [scheme, token] = authorization.split(" ");
+        if (scheme?.toLowerCase() !== "bearer" || !token) {
+          throw unauthenticated("Authorization header must be 'Bearer <token>'");
+        }
+        return bearer(token);
+      }
+      const key = request.headers["x-api-key"];
+      if (typeof key === "string" && key.length > 0) return apiKey(key);
+      throw unauthenticated("authentication required: send 'Authorization: Bearer <token>' or 'X-API-Key: <key>'");
+    },
+    forgetApiKey: (id) => keyCache.delete(id),
+  };
+}

@@ -1,0 +1,226 @@
+import type { Kysely } from "kysely";
+import { v7 as uuidv7 } from "uuid";
+import type { AuditActor, AuditRecorder } from "../audit/types.js";
+import type { Clock } from "../platform/clock.js";
+import { type AppError, conflict, type FieldError, notFound, validationFailed } from "../platform/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.js";
+import { revokeUserRefreshTokens } from "./refresh-repository.js";
+import type { Revocations } from "./revocations.js";
+import { isRole, ROLES } from "./roles.js";
+import { type AuthTables, isUniqueViolation } from "./tables.js";
+import * as repo from "./users-repository.js";
+
+/** The API's view of a user (snake_case, never the password hash). */
+export interface UserView {
+  id: string;
+  username: string;
+  email: string | null;
+  full_name: string | null;
+  roles: string[];
+  teams: string[];
+  is_active: boolean;
+  auth_provider: string;
+  mfa_enabled: boolean;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface CreateUserInput {
+  username: string;
+  password: string;
+  email?: string | null;
+  full_name?: string | null;
+  roles: string[];
+  teams?: string[];
+  is_active?: boolean;
+}
+
+export type UpdateUserInput = Partial<Omit<CreateUserInput, "username">>;
+
+/** Who asked, for the audit trail. */
+export interface AuditContext {
+  actor: AuditActor;
+  requestId?: string;
+}
+
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export function toUserView(u: repo.UserRow): UserView {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    full_name: u.full_name,
+    roles: u.roles,
+    teams: u.teams,
+    is_active: u.is_active,
+    auth_provider: u.auth_provider,
+    mfa_enabled: u.mfa_enabled,
+    created_at: u.created_at.toISOString(),
+    updated_at: u.updated_at.toISOString(),
+    last_login_at: u.last_login_at?.toISOString() ?? null,
+  };
+}
+
+/** Service-level checks (the CLI and bootstrap bypass the HTTP schemas). */
+function validate(input: UpdateUserInput & { username?: string }): void {
+  const fields: FieldError[] = [];
+  if (input.username !== undefined && !USERNAME.test(input.username)) {
+    fields.push({ path: "body/username", message: "must be 1-64 letters, digits, '.', '_', '@' or '-'" });
+  }
+  if (
+    input.password !== undefined &&
+    (input.password.length < PASSWORD_MIN_LENGTH || input.password.length > PASSWORD_MAX_LENGTH)
+  ) {
+    fields.push({
+      path: "body/password",
+      message: `must be ${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters`,
+    });
+  }
+  for (const [i, r] of (input.roles ?? []).entries()) {
+    if (!isRole(r))
+      fields.push({ path: `body/roles/${i}`, message: `unknown role '${r}'; one of ${ROLES.join(", ")}` });
+  }
+  if (fields.length > 0) throw validationFailed("user is not valid", fields);
+}
+
+function duplicate(e: unknown, username: string | undefined, email: string | null | undefined): AppError {
+  const constraint = (e as { constraint?: unknown }).constraint;
+  if (constraint === "users_email_key") return conflict(`a user with email '${email ?? ""}' already exists`);
+  return conflict(`a user named '${username ?? ""}' already exists`);
+}
+
+export interface UsersService {
+  create(input: CreateUserInput, audit?: AuditContext): Promise<UserView>;
+  get(id: string): Promise<UserView>;
+  list(query: { cursor?: string; limit: number; role?: string; active?: boolean }): Promise<Page<UserView>>;
+  update(id: string, patch: UpdateUserInput, audit: AuditContext): Promise<UserView>;
+  remove(id: string, audit: AuditContext): Promise<void>;
+}
+
+export function createUsersService(deps: {
+  db: Kysely<AuthTables>;
+  audit: AuditRecorder;
+  clock: Clock;
+  revocations: Revocations;
+}): UsersService {
+  const { db, audit, clock, revocations } = deps;
+
+  async function record(event: string, user: repo.UserRow, ctx: AuditContext | undefined, details = {}) {
+    await audit.record({
+      event_type: event,
+      // Account changes alter who may do what: worth a SIEM rule, so not "low".
+      severity: "medium",
+      outcome: "success",
+      actor: ctx?.actor ?? { username: "system" },
+      action: event,
+      resource: { type: "user", id: user.id, name: user.username },
+      request_id: ctx?.requestId,
+      details,
+    });
+  }
+
+  /** Refuses changes that would leave no active admin (nobody could manage users any more). */
+  async function guardLastAdmin(user: repo.UserRow, losesAdmin: boolean): Promise<void> {
+    if (!losesAdmin || !user.is_active || !user.roles.includes("admin")) return;
+    if ((await repo.countOtherActiveAdmins(db, user.id)) === 0) {
+      throw conflict(`'${user.username}' is the last active admin; create another admin first`);
+    }
+  }
+
+  return {
+    async create(input, ctx) {
+      validate(input);
+      let row: repo.UserRow;
+      try {
+        row = await repo.insertUser(db, {
+          id: uuidv7({ msecs: clock.now() }),
+          username: input.username,
+          email: input.email ?? null,
+          full_name: input.full_name ?? null,
+          password_hash: await hashPassword(input.password),
+          roles: [...new Set(input.roles)],
+          teams: [...new Set(input.teams ?? [])],
+          is_active: input.is_active ?? true,
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw duplicate(e, input.username, input.email);
+        throw e;
+      }
+      await record("user.created", row, ctx, { roles: row.roles, teams: row.teams, is_active: row.is_active });
+      return toUserView(row);
+    },
+
+    async get(id) {
+      const row = await repo.findUserById(db, id);
+      if (!row) throw notFound("user", id);
+      return toUserView(row);
+    },
+
+    async list({ cursor, limit, role, active }) {
+      const after = cursor ? decodeCursor(cursor, ["id"]).id : undefined;
+      const rows = await repo.listUsers(db, { after, limit: limit + 1, role, active });
+      const items = rows.slice(0, limit).map(toUserView);
+      const last = items.at(-1);
+      const hasMore = rows.length > limit;
+      return { items, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
+    },
+
+    async update(id, patch, ctx) {
+      validate(patch);
+      const current = await repo.findUserById(db, id);
+      if (!current) throw notFound("user", id);
+      const losesAdmin = patch.is_active === false || (patch.roles !== undefined && !patch.roles.includes("admin"));
+      await guardLastAdmin(current, losesAdmin);
+      let row: repo.UserRow | undefined;
+      try {
+        row = await repo.updateUser(db, id, {
+          ...(patch.email !== undefined ? { email: patch.email } : {}),
+          ...(patch.full_name !== undefined ? { full_name: patch.full_name } : {}),
+          ...(patch.roles !== undefined ? { roles: [...new Set(patch.roles)] } : {}),
+          ...(patch.teams !== undefined ? { teams: [...new Set(patch.teams)] } : {}),
+          ...(patch.is_active !== undefined ? { is_active: patch.is_active } : {}),
+          ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
+          updated_at: new Date(clock.now()),
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw duplicate(e, current.username, patch.email);
+        throw e;
+      }
+      if (!row) throw notFound("user", id);
+      const changed = Object.keys(patch).filter((k) => k !== "password");
+      if (sessionsEnd(current, row, patch.password !== undefined)) {
+        await revocations.endUserSessions(id);
+        await revokeUserRefreshTokens(db, id, new Date(clock.now()));
+      }
+      await record("user.updated", row, ctx, { changed, password_changed: patch.password !== undefined });
+      return toUserView(row);
+    },
+
+    async remove(id, ctx) {
+      const current = await repo.findUserById(db, id);
+      if (!current) throw notFound("user", id);
+      await guardLastAdmin(current, true);
+      if (!(await repo.deleteUser(db, id))) throw notFound("user", id);
+      await revocations.endUserSessions(id);
+      await record("user.deleted", current, ctx);
+    },
+  };
+}
+
+/**
+ * Existing credentials carry the old roles and teams in their claims, so any change to what the
+ * user may do (or who can log in as them) ends every session issued before it.
+ */
+function sessionsEnd(before: repo.UserRow, after: repo.UserRow, passwordChanged: boolean): boolean {
+  const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+  return (
+    passwordChanged ||
+    before.is_active !== after.is_active ||
+    !same(before.roles, after.roles) ||
+    !same(before.teams, after.teams) ||
+    before.email !== after.email
+  );
+}
