@@ -56,8 +56,8 @@ export function compilePolicy(modules: RegoModuleSource[], options: CompileOptio
   const parsed = modules.map((m) => parseModule(m.source, m.path));
   const rt = new PolicyRuntime(parsed, options.strict ?? true);
   const prepare = (path: string) => {
-    const parts = splitPath(path);
-    return (opts?: EvalOptions) => guard(() => rt.readPath(rt.context(opts), parts));
+    const read = rt.pathReader(splitPath(path));
+    return (opts?: EvalOptions) => guard(() => read(rt.context(opts)));
   };
   const tests = rt.rules.groups
     .filter((g) => g.kind !== "function" && (g.name.split(".").pop() ?? "").startsWith("test_"))

@@ -4,9 +4,9 @@ import { binds, needsEv, needsMatch, orderBody, type Slots } from "./order.js";
 import { compileMatch } from "./plan-match.js";
 import { compileTerm } from "./plan-terms.js";
 import type { CompileCtx, Goal } from "./plan-types.js";
-import { eachEntry, tick } from "./runtime.js";
+import { eachEntry, type Frame, tick } from "./runtime.js";
 import { compileWith } from "./plan-with.js";
-import { canonicalKey, RegoObject, type Value } from "./value.js";
+import { canonicalKey, equals, RegoObject, type Value } from "./value.js";
 import { RegoCompileError } from "./errors.js";
 
 const succeed: Goal = (_f, k) => k();
@@ -126,6 +126,7 @@ function compileUnify(l: IR, r: IR, assign: boolean, bound: Slots, next: Goal, c
   const plan = compileTerm(valueSide, bound, cc);
   const match = compileMatch(patternSide, binds(valueSide, new Set(bound)), cc);
   const get = plan.get;
+  if (get && patternSide.k === "local") return bindLocal(get, patternSide.slot, next);
   if (get) {
     return (f, k) => {
       tick(f.c);
@@ -136,6 +137,21 @@ function compileUnify(l: IR, r: IR, assign: boolean, bound: Slots, next: Goal, c
   return (f, k) => {
     tick(f.c);
     return plan.ev(f, (v) => match(f, v, () => next(f, k)));
+  };
+}
+
+/** `x := e` / `x = e` with a plain variable: bind (or compare) without allocating a continuation. */
+function bindLocal(get: (f: Frame) => Value | undefined, slot: number, next: Goal): Goal {
+  return (f, k) => {
+    tick(f.c);
+    const v = get(f);
+    if (v === undefined) return false;
+    const cur = f.s[slot];
+    if (cur !== undefined) return equals(cur, v) && next(f, k);
+    f.s[slot] = v;
+    const stop = next(f, k);
+    f.s[slot] = undefined;
+    return stop;
   };
 }
 

@@ -52,7 +52,6 @@ export class PolicyRuntime implements RuleRuntime {
       print: opts.print,
       strict: this.strict,
       rt: this,
-      active: new Set(),
     };
   }
 
@@ -61,15 +60,9 @@ export class PolicyRuntime implements RuleRuntime {
     if (o !== undefined) return o;
     const hit = c.cache.get(id);
     if (hit !== undefined) return hit === NONE ? undefined : hit;
-    const g = this.rules.groups[id] as GroupPlan;
-    if (c.active.has(id)) throw new RegoEvalError(`${g.name}: recursive evaluation`);
-    c.active.add(id);
-    let v: Value | undefined;
-    try {
-      v = this.computeGroup(c, g);
-    } finally {
-      c.active.delete(id);
-    }
+    // Recursion is rejected at compile time (dynamic refs count as depending on every rule they
+    // could reach), so no runtime cycle guard is needed here.
+    const v = this.computeGroup(c, this.rules.groups[id] as GroupPlan);
     c.cache.set(id, v === undefined ? NONE : v);
     return v;
   }
@@ -120,16 +113,23 @@ export class PolicyRuntime implements RuleRuntime {
     return evalFunction(c, g, args, loc);
   }
 
-  /** Value of a data path (strings after `data`). */
-  readPath(c: Ctx, path: readonly string[]): Value | undefined {
+  /** Reader for a data path (strings after `data`), with the rule-tree lookup done once. */
+  pathReader(path: readonly string[]): (c: Ctx) => Value | undefined {
     const t = resolveData(this.rules.tree, path);
     if (t.kind === "base") {
-      let x: unknown = c.data;
-      for (const k of path) x = child(x, k);
-      return toValue(x, c.rawData);
+      return (c) => {
+        let x: unknown = c.data;
+        for (const k of path) x = child(x, k);
+        return toValue(x, c.rawData);
+      };
     }
-    let v: unknown = t.kind === "group" ? this.groupValue(c, t.id) : this.nodeValue(c, t.id);
-    for (const k of path.slice(t.depth)) v = child(v, k);
-    return v as Value | undefined;
+    const rest = path.slice(t.depth);
+    const id = t.id;
+    const root = t.kind === "group" ? (c: Ctx) => this.groupValue(c, id) : (c: Ctx) => this.nodeValue(c, id);
+    return (c) => {
+      let v: unknown = root(c);
+      for (const k of rest) v = child(v, k);
+      return v as Value | undefined;
+    };
   }
 }

@@ -1,6 +1,6 @@
 /** Evaluates rule groups: complete, partial set, partial object and function rules. */
 import { type Location, RegoEvalError } from "./errors.js";
-import type { DefPlan } from "./rule-plan.js";
+import type { BranchPlan, DefPlan } from "./rule-plan.js";
 import type { Ctx, Frame } from "./runtime.js";
 import { equals, RegoObject, RegoSet, type Value } from "./value.js";
 
@@ -19,12 +19,17 @@ export interface GroupPlan {
 }
 
 
+const STOP = (): boolean => true;
+
 function frame(c: Ctx, def: DefPlan): Frame {
   return { s: new Array(def.nslots), c };
 }
 
 /** Value of one definition: the first branch (rule, then its `else`s) that has a solution. */
 function defValue(f: Frame, def: DefPlan, what: string, loc: Location): Value | undefined {
+  const cv = def.constValue;
+  // Hot path: a constant-valued rule needs one solution and no value closure.
+  if (cv !== undefined) return (def.branches[0] as BranchPlan).goal(f, STOP) ? cv : undefined;
   for (const br of def.branches) {
     let out: Value | undefined;
     const stopEarly = def.constValue !== undefined;
@@ -48,23 +53,17 @@ function defsFor(g: GroupPlan, c: Ctx): readonly number[] | undefined {
 
 export function evalComplete(c: Ctx, g: GroupPlan): Value | undefined {
   let result: Value | undefined;
-  let winner: DefPlan | undefined;
-  const visit = (def: DefPlan): boolean => {
+  const idx = defsFor(g, c);
+  const n = idx ? idx.length : g.defs.length;
+  for (let i = 0; i < n; i++) {
+    const def = g.defs[idx ? (idx[i] as number) : i] as DefPlan;
     const v = defValue(frame(c, def), def, g.name, def.rule.loc);
-    if (v === undefined) return false;
+    if (v === undefined) continue;
     if (result !== undefined && !equals(result, v)) {
-      const loc = (winner ?? def).rule.loc;
-      throw new RegoEvalError(`${g.name}: complete rules must not produce multiple outputs`, loc);
+      throw new RegoEvalError(`${g.name}: complete rules must not produce multiple outputs`, def.rule.loc);
     }
     result = v;
-    winner = def;
-    return g.sameConst;
-  };
-  const idx = defsFor(g, c);
-  if (idx) {
-    for (const i of idx) if (visit(g.defs[i] as DefPlan)) break;
-  } else {
-    for (const def of g.defs) if (visit(def)) break;
+    if (g.sameConst) break;
   }
   if (result === undefined && g.defaultDef) return defValue(frame(c, g.defaultDef), g.defaultDef, g.name, g.defaultDef.rule.loc);
   return result;

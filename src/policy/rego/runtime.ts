@@ -36,8 +36,6 @@ export interface Ctx {
   readonly print: ((msg: string) => void) | undefined;
   readonly strict: boolean;
   readonly rt: RuleRuntime;
-  /** Group ids being evaluated, guarding against recursion through `with` or dynamic refs. */
-  readonly active: Set<number>;
 }
 
 export interface Frame {
@@ -69,6 +67,10 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 /** One step of navigation in a document that may still be plain JSON. */
 export function child(x: unknown, key: Value): unknown {
   if (typeof x !== "object" || x === null) return undefined;
+  // Plain JSON objects first: they are what callers pass as input.
+  if (Object.getPrototypeOf(x) === Object.prototype) {
+    return typeof key === "string" && Object.hasOwn(x, key) ? (x as Record<string, unknown>)[key] : undefined;
+  }
   if (x instanceof RegoObject) return x.get(key);
   if (Array.isArray(x)) {
     return typeof key === "number" && Number.isInteger(key) && key >= 0 ? x[key] : undefined;
