@@ -78,7 +78,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const lifecycle = createLifecycle(clock.now());
   const jwtSecret = resolveJwtSecret(config, options.inMemoryDatabase === true);
 
-  const audit = createAudit({ config: config.audit, database, logger, metrics, clock });
+  const audit = createAudit({
+    config: config.audit,
+    database,
+    logger,
+    metrics,
+    clock,
+    authorizer: () => policy.authorizer,
+  });
   const policy = createPolicy({
     config: config.policy,
     environment: config.environment,

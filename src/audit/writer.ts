@@ -1,108 +1,210 @@
-import { createHash } from "node:crypto";
+import { Counter, Gauge } from "prom-client";
 import { v7 as uuidv7 } from "uuid";
+import type { Clock } from "../platform/clock.js";
+import type { AuditConfig } from "../platform/config.js";
+import type { Database, RawTransaction } from "../platform/db/database.js";
 import type { ComponentHealth } from "../platform/feature.js";
-import type { AuditDeps } from "./index.js";
-import type { AuditEventInput } from "./types.js";
+import type { Logger } from "../platform/logger.js";
+import type { Metrics } from "../platform/metrics.js";
+import { type AuditEventBody, buildEvent, chainHash, GENESIS_HASH } from "./event.js";
+import type { AuditEventInput, AuditRecorder } from "./types.js";
 
-interface AuditRow {
-  id: string;
-  timestamp: Date;
-  event_type: string;
-  severity: string;
-  outcome: string;
-  actor: string;
-  action: string | null;
-  resource: string | null;
-  decision: string | null;
-  request_id: string | null;
-  details: string;
-  hash: string;
-  prev_hash: string;
+export interface AuditWriterDeps {
+  config: Pick<AuditConfig, "batchSize" | "flushIntervalMs" | "bufferMax">;
+  database: Database;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+}
+
+export interface AuditWriter extends AuditRecorder {
+  /** Writes everything buffered (and queued behind back-pressure); rejects if a write fails. */
+  flush(): Promise<void>;
+  start(): void;
+  /** Stops the timer and flushes, retrying a few times before giving up loudly. */
+  stop(): Promise<void>;
+  health(): ComponentHealth;
+  /** Called after each committed batch (the live stream wakes up on it). */
+  onCommitted(listener: () => void): () => void;
+}
+
+/** Upper bound of the retry backoff after failed flushes. */
+const MAX_BACKOFF_MS = 5_000;
+const STOP_ATTEMPTS = 6;
+
+// One chain for the whole table: every batch takes this transaction-scoped lock, reads the head
+// and appends. Namespaced by schema like platform/db/locks.ts so isolated schemas never contend.
+const LOCK_SQL = "select pg_advisory_xact_lock(hashtext(current_schema() || ':audit-chain'))";
+const HEAD_SQL = "select hash from audit_events order by seq desc limit 1";
+// One statement per batch: the rows travel as a single jsonb array and `n` keeps their order, so
+// `seq` (identity, assigned in insertion order) follows the chain order.
+const INSERT_SQL = `insert into audit_events
+  (id, timestamp, event_type, severity, outcome, actor, action, resource, decision, request_id, details, hash, prev_hash)
+select id, timestamp, event_type, severity, outcome, actor, action, resource, decision, request_id, details, hash, prev_hash
+from jsonb_to_recordset($1::jsonb) as r(n integer, id uuid, timestamp timestamptz, event_type text, severity text,
+  outcome text, actor jsonb, action text, resource jsonb, decision jsonb, request_id text, details jsonb,
+  hash text, prev_hash text)
+order by n`;
+
+/** Appends a batch to the hash chain inside one serialised transaction. */
+export async function appendBatch(tx: RawTransaction, batch: readonly AuditEventBody[]): Promise<void> {
+  await tx.query(LOCK_SQL);
+  const head = await tx.query<{ hash: string }>(HEAD_SQL);
+  let prev = head[0]?.hash ?? GENESIS_HASH;
+  const rows = batch.map((event, n) => {
+    const hash = chainHash(prev, event);
+    const row = { ...event, n, prev_hash: prev, hash };
+    prev = hash;
+    return row;
+  });
+  await tx.query(INSERT_SQL, [JSON.stringify(rows)]);
 }
 
 /**
- * Batched audit writer (interim: the audit feature owns hash-chain canonicalisation, redaction and
- * partitioning). `record` buffers and waits when the buffer is full instead of dropping.
+ * Batched, bounded, lossless audit writer. `record` redacts and buffers; when the buffer holds
+ * `bufferMax` events producers queue (FIFO) until a flush makes room — back-pressure, never a drop.
+ * A failed flush keeps its batch at the head of the buffer and is retried with backoff; the error
+ * shows in health and metrics until a flush succeeds.
  */
-export function createAuditWriter(deps: AuditDeps) {
+export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   const { config, database, logger, clock } = deps;
-  const db = database.db.withTables<{ audit_events: AuditRow }>();
-  let buffer: AuditRow[] = [];
-  let prevHash = "0".repeat(64);
+  const buffer: AuditEventBody[] = [];
+  const waiting: Array<{ event: AuditEventBody; resolve: () => void }> = [];
+  const listeners = new Set<() => void>();
+  let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> | undefined;
+  let running = false;
+  let failures = 0;
   let lastError: string | undefined;
-  const waiters: Array<() => void> = [];
+  let lastErrorAt: number | undefined;
+  let lastFlushAt: number | undefined;
 
-  function toRow(e: AuditEventInput): AuditRow {
-    const row = {
-      id: uuidv7(),
-      timestamp: new Date(clock.now()),
-      event_type: e.event_type,
-      severity: e.severity ?? "low",
-      outcome: e.outcome,
-      actor: JSON.stringify(e.actor ?? {}),
-      action: e.action ?? null,
-      resource: e.resource ? JSON.stringify(e.resource) : null,
-      decision: e.decision ? JSON.stringify(e.decision) : null,
-      request_id: e.request_id ?? null,
-      details: JSON.stringify(e.details ?? {}),
-      prev_hash: prevHash,
-      hash: "",
-    };
-    row.hash = createHash("sha256").update(prevHash).update(JSON.stringify(row)).digest("hex");
-    prevHash = row.hash;
-    return row;
+  const written = new Counter({
+    name: "sark_audit_events_written_total",
+    help: "Audit events committed to the audit store",
+    registers: [deps.metrics.registry],
+  });
+  const writeFailures = new Counter({
+    name: "sark_audit_write_failures_total",
+    help: "Failed audit batch writes (the batch is kept and retried)",
+    registers: [deps.metrics.registry],
+  });
+  new Gauge({
+    name: "sark_audit_buffer_events",
+    help: "Audit events buffered in memory, including producers waiting on back-pressure",
+    registers: [deps.metrics.registry],
+    collect() {
+      this.set(buffer.length + waiting.length);
+    },
+  });
+
+  /** Moves queued producers into freed buffer space, oldest first. */
+  function admitWaiting(): void {
+    while (waiting.length > 0 && buffer.length < config.bufferMax) {
+      const next = waiting.shift();
+      if (!next) break;
+      buffer.push(next.event);
+      next.resolve();
+    }
   }
 
-  async function writeBatch(): Promise<void> {
+  async function drain(): Promise<void> {
     while (buffer.length > 0) {
       const batch = buffer.slice(0, config.batchSize);
       try {
-        await db.insertInto("audit_events").values(batch).execute();
-        buffer = buffer.slice(batch.length);
-        lastError = undefined;
-        while (waiters.length > 0 && buffer.length < config.bufferMax) waiters.shift()?.();
+        await database.rawTransaction((tx) => appendBatch(tx, batch));
       } catch (e) {
+        failures += 1;
         lastError = e instanceof Error ? e.message : String(e);
-        logger.error({ err: e }, "audit flush failed; will retry");
+        lastErrorAt = clock.now();
+        writeFailures.inc();
+        logger.error({ err: e, buffered: buffer.length }, "audit flush failed; the batch is kept and retried");
         throw e;
       }
+      buffer.splice(0, batch.length);
+      written.inc(batch.length);
+      failures = 0;
+      lastError = undefined;
+      lastFlushAt = clock.now();
+      admitWaiting();
+      for (const l of listeners) l();
     }
   }
 
-  function flush(): Promise<void> {
-    if (!flushing) {
-      flushing = writeBatch().finally(() => {
-        flushing = undefined;
-      });
+  function drainOnce(): Promise<void> {
+    inFlight ??= drain().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  }
+
+  async function flush(): Promise<void> {
+    while (buffer.length > 0 || waiting.length > 0 || inFlight) {
+      await drainOnce();
     }
-    return flushing;
+  }
+
+  function schedule(): void {
+    if (!running) return;
+    const delay =
+      failures === 0 ? config.flushIntervalMs : Math.min(config.flushIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
+    timer = setTimeout(() => {
+      const work = buffer.length > 0 ? drainOnce() : Promise.resolve();
+      void work.catch(() => {}).finally(schedule);
+    }, delay);
+    timer.unref();
   }
 
   return {
-    async record(event: AuditEventInput): Promise<void> {
-      while (buffer.length >= config.bufferMax) {
-        await new Promise<void>((resolve) => waiters.push(resolve));
+    async record(input: AuditEventInput): Promise<void> {
+      const event = buildEvent(input, uuidv7(), clock.now());
+      if (waiting.length > 0 || buffer.length >= config.bufferMax) {
+        await new Promise<void>((resolve) => waiting.push({ event, resolve }));
+      } else {
+        buffer.push(event);
       }
-      buffer.push(toRow(event));
-      if (buffer.length >= config.batchSize) void flush().catch(() => {});
+      // A full batch goes out now, unless writes are failing: then the backoff timer paces retries.
+      if (buffer.length >= config.batchSize && failures === 0) void drainOnce().catch(() => {});
     },
     flush,
     start() {
-      timer = setInterval(() => void flush().catch(() => {}), config.flushIntervalMs);
-      timer.unref();
+      if (running) return;
+      running = true;
+      schedule();
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      await flush();
+      running = false;
+      if (timer) clearTimeout(timer);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await flush();
+          return;
+        } catch (e) {
+          if (attempt >= STOP_ATTEMPTS) {
+            const lost = buffer.length + waiting.length;
+            logger.error({ err: e, lost }, "audit events could not be written before shutdown");
+            throw e;
+          }
+          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        }
+      }
     },
     health(): ComponentHealth {
+      const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
       return {
         status: lastError ? "degraded" : "healthy",
         buffered: buffer.length,
-        ...(lastError ? { error: lastError } : {}),
+        waiting_producers: waiting.length,
+        buffer_max: config.bufferMax,
+        consecutive_failures: failures,
+        last_error: lastError ?? null,
+        last_error_at: iso(lastErrorAt),
+        last_flush_at: iso(lastFlushAt),
       };
+    },
+    onCommitted(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import type { Sensitivity } from "../platform/config.js";
+import { redact, redactString } from "./redaction.js";
+import type { AuditEventInput, AuditOutcome } from "./types.js";
+
+/** `prev_hash` of the very first event of the chain. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** An event as stored and served (ARCHITECTURE.md "Audit event contract"), minus `seq`. */
+export interface AuditEventBody {
+  id: string;
+  /** ISO 8601 with milliseconds, UTC: exactly what `timestamptz` gives back, so hashes re-verify. */
+  timestamp: string;
+  event_type: string;
+  severity: Sensitivity;
+  outcome: AuditOutcome;
+  actor: Record<string, unknown>;
+  action: string | null;
+  resource: Record<string, unknown> | null;
+  decision: Record<string, unknown> | null;
+  request_id: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface ChainedAuditEvent extends AuditEventBody {
+  prev_hash: string;
+  hash: string;
+}
+
+/** A stored event with its commit-ordered sequence number. */
+export interface StoredAuditEvent extends ChainedAuditEvent {
+  seq: number;
+}
+
+const SEVERITIES = new Set<string>(["low", "medium", "high", "critical"]);
+const OUTCOMES = new Set<string>(["success", "failure", "denied"]);
+
+const text = (v: unknown): string | null => (typeof v === "string" ? redactString(v) : null);
+
+function plainObject(v: unknown): Record<string, unknown> | null {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * Builds the stored form of an event: redacted, JSON-normalised, and shaped so that the database
+ * check constraints can never reject it (a rejected event would block the batch behind it).
+ * Actor fields are identifiers, not secrets, so they are cleaned but not key-redacted
+ * (`api_key_id` names a key, it is not one).
+ */
+export function buildEvent(input: AuditEventInput, id: string, timestampMs: number): AuditEventBody {
+  const actor: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input.actor ?? {})) {
+    if (v !== undefined) actor[k] = typeof v === "string" ? redactString(v) : v;
+  }
+  const severity = input.severity && SEVERITIES.has(input.severity) ? input.severity : "low";
+  const outcome = OUTCOMES.has(input.outcome) ? input.outcome : "failure";
+  return normalise({
+    id,
+    timestamp: new Date(timestampMs).toISOString(),
+    event_type: text(input.event_type) || "unknown",
+    severity,
+    outcome,
+    actor,
+    action: text(input.action),
+    resource: input.resource ? plainObject(redact(input.resource)) : null,
+    decision: input.decision ? plainObject(redact(input.decision)) : null,
+    request_id: text(input.request_id),
+    details: plainObject(redact(input.details ?? {})) ?? {},
+  });
+}
+
+/** JSON round trip: what `jsonb` stores is what gets hashed (undefined dropped, -0 → 0, …). */
+function normalise(event: AuditEventBody): AuditEventBody {
+  return JSON.parse(JSON.stringify(event)) as AuditEventBody;
+}
+
+/** JSON with object keys sorted at every level: a stable byte form to hash. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const obj = value as Record<string, unknown>;
+  const parts = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
+  return `{${parts.join(",")}}`;
+}
+
+/** `sha256(prev_hash ‖ canonical JSON of the event body)`, hex. */
+export function chainHash(prevHash: string, event: AuditEventBody): string {
+  const body: AuditEventBody = {
+    id: event.id,
+    timestamp: event.timestamp,
+    event_type: event.event_type,
+    severity: event.severity,
+    outcome: event.outcome,
+    actor: event.actor,
+    action: event.action,
+    resource: event.resource,
+    decision: event.decision,
+    request_id: event.request_id,
+    details: event.details,
+  };
+  return createHash("sha256").update(prevHash).update(canonicalJson(body)).digest("hex");
+}
+
+/** The row shape drivers return for `select * from audit_events`. */
+export interface AuditEventRow {
+  id: string;
+  seq: string | number | bigint;
+  timestamp: Date | string;
+  event_type: string;
+  severity: string;
+  outcome: string;
+  actor: unknown;
+  action: string | null;
+  resource: unknown;
+  decision: unknown;
+  request_id: string | null;
+  details: unknown;
+  hash: string;
+  prev_hash: string;
+}
+
+const parseJson = (v: unknown): unknown => (typeof v === "string" ? JSON.parse(v) : v);
+
+/** Maps a database row to the API/contract form (jsonb may arrive parsed or as text). */
+export function fromRow(row: AuditEventRow): StoredAuditEvent {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    timestamp: new Date(row.timestamp).toISOString(),
+    event_type: row.event_type,
+    severity: row.severity as Sensitivity,
+    outcome: row.outcome as AuditOutcome,
+    actor: (parseJson(row.actor) ?? {}) as Record<string, unknown>,
+    action: row.action,
+    resource: (parseJson(row.resource) ?? null) as Record<string, unknown> | null,
+    decision: (parseJson(row.decision) ?? null) as Record<string, unknown> | null,
+    request_id: row.request_id,
+    details: (parseJson(row.details) ?? {}) as Record<string, unknown>,
+    hash: row.hash,
+    prev_hash: row.prev_hash,
+  };
+}

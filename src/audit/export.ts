@@ -1,0 +1,84 @@
+import { Readable } from "node:stream";
+import type { StoredAuditEvent } from "./event.js";
+
+export type ExportFormat = "ndjson" | "csv";
+
+const CSV_COLUMNS = [
+  "id",
+  "seq",
+  "timestamp",
+  "event_type",
+  "severity",
+  "outcome",
+  "actor_user_id",
+  "actor_username",
+  "actor_auth_method",
+  "actor_api_key_id",
+  "actor_ip",
+  "action",
+  "resource_type",
+  "resource_id",
+  "resource_name",
+  "decision_allow",
+  "decision_reason",
+  "decision_policy",
+  "request_id",
+  "details",
+  "prev_hash",
+  "hash",
+] as const;
+
+/**
+ * One CSV cell (RFC 4180 quoting). Cells a spreadsheet would run as a formula get a leading quote:
+ * audit data is attacker-influenced (usernames, tool names) and exports are opened in Excel.
+ */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let s = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const field = (obj: Record<string, unknown> | null, key: string): unknown => (obj ? obj[key] : null);
+
+export function csvRow(e: StoredAuditEvent): string {
+  const values: unknown[] = [
+    e.id,
+    e.seq,
+    e.timestamp,
+    e.event_type,
+    e.severity,
+    e.outcome,
+    field(e.actor, "user_id"),
+    field(e.actor, "username"),
+    field(e.actor, "auth_method"),
+    field(e.actor, "api_key_id"),
+    field(e.actor, "ip"),
+    e.action,
+    field(e.resource, "type"),
+    field(e.resource, "id"),
+    field(e.resource, "name"),
+    field(e.decision, "allow"),
+    field(e.decision, "reason"),
+    field(e.decision, "policy"),
+    e.request_id,
+    e.details,
+    e.prev_hash,
+    e.hash,
+  ];
+  return `${values.map(csvCell).join(",")}\r\n`;
+}
+
+/**
+ * Turns keyset batches into a byte stream. `Readable.from` pulls the next batch only when the
+ * consumer (the HTTP socket) drains, so memory stays at one batch for any export size.
+ */
+export function exportStream(batches: AsyncIterable<StoredAuditEvent[]>, format: ExportFormat): Readable {
+  async function* lines(): AsyncGenerator<string> {
+    if (format === "csv") yield `${CSV_COLUMNS.join(",")}\r\n`;
+    for await (const batch of batches) {
+      yield format === "csv" ? batch.map(csvRow).join("") : batch.map((e) => `${JSON.stringify(e)}\n`).join("");
+    }
+  }
+  return Readable.from(lines(), { objectMode: false });
+}
