@@ -11,15 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, parseDocument } from "yaml";
-import {
-  compilePolicy,
-  equals,
-  fromJS,
-  RegoObject,
-  RegoSet,
-  toJS,
-  type Value,
-} from "../src/policy/rego/index.js";
+import { compilePolicy, equals, fromJS, RegoObject, RegoSet, toJS, type Value } from "../src/policy/rego/index.js";
 
 interface Case {
   note: string;
@@ -110,7 +102,9 @@ function runCase(c: Case, typedWant: unknown): { ok: boolean; detail: string } {
     const data = toValue(c.data ?? {});
     const inputs = many(c.input) ?? [c.input];
     const actual: Value[][] = inputs.map((input) =>
-      policy.query(c.query, { data, input: input === undefined ? undefined : toValue(input), nowNs: Date.now() * 1e6 }).map(resultValue),
+      policy
+        .query(c.query, { data, input: input === undefined ? undefined : toValue(input), nowNs: Date.now() * 1e6 })
+        .map(resultValue),
     );
     if (expectError) return { ok: false, detail: `expected error "${c.error}", got ${show(actual)}` };
     // `many!` lists one expectation per input when the input is `many!`, else every result of the query.
@@ -122,7 +116,11 @@ function runCase(c: Case, typedWant: unknown): { ok: boolean; detail: string } {
         want === undefined || c.no_result
           ? got.length === 0
           : matches(got, want, perInput) || matches(got, typed, perInput);
-      if (!ok) return { ok: false, detail: `want ${show(want === undefined ? [] : toJS(toValue(want)))}\n     got  ${show(got)}` };
+      if (!ok)
+        return {
+          ok: false,
+          detail: `want ${show(want === undefined ? [] : toJS(toValue(want)))}\n     got  ${show(got)}`,
+        };
     }
     return { ok: true, detail: "" };
   } catch (e) {
@@ -182,11 +180,14 @@ function main(): void {
     }
   }
   for (const [folder, t] of [...perFolder].sort()) {
-    if (t.passed + t.failed + t.skipped > 0) console.log(`${folder.padEnd(28)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+    if (t.passed + t.failed + t.skipped > 0)
+      console.log(`${folder.padEnd(28)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
   }
   const baselinePath = join(root, "conformance-baseline.json");
   if (writeBaseline) writeFileSync(baselinePath, `${JSON.stringify({ passed: total.passed }, null, 2)}\n`);
-  const baseline = existsSync(baselinePath) ? (JSON.parse(readFileSync(baselinePath, "utf8")) as { passed: number }).passed : 0;
+  const baseline = existsSync(baselinePath)
+    ? (JSON.parse(readFileSync(baselinePath, "utf8")) as { passed: number }).passed
+    : 0;
   console.log(`conformance: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
   if (!filter && total.passed < baseline) process.exitCode = 1;
 }

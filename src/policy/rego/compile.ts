@@ -2,15 +2,15 @@
 import type { Module } from "./ast.js";
 import { BUILTINS } from "./builtins/index.js";
 import { RegoCompileError } from "./errors.js";
+import type { IRBody } from "./ir.js";
 import type { Slots } from "./order.js";
 import { compileBody } from "./plan-body.js";
 import type { CompileCtx, DataTarget } from "./plan-types.js";
 import { type ModuleEnv, Resolver } from "./resolve.js";
-import { buildIndex } from "./rule-index.js";
 import type { GroupPlan } from "./rule-eval.js";
+import { buildIndex } from "./rule-index.js";
 import { compileDef, type DefPlan } from "./rule-plan.js";
 import { RuleTree } from "./rule-tree.js";
-import type { IRBody } from "./ir.js";
 
 export interface CompiledRules {
   readonly tree: RuleTree;
@@ -62,7 +62,8 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
     groupsUnder: (path) => groupsUnder(tree, path),
     functionGroup: (path) => {
       const n = tree.node(path);
-      if (!n.group) throw new RegoCompileError([{ file: "", line: 0, col: 0, message: `unknown function ${path.join(".")}` }]);
+      if (!n.group)
+        throw new RegoCompileError([{ file: "", line: 0, col: 0, message: `unknown function ${path.join(".")}` }]);
       current?.add(n.group.id);
       return n.group.id;
     },
@@ -83,7 +84,16 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
     const consts = defs.map((d) => d.constValue);
     const sameConst = consts.length > 0 && consts.every((v) => v !== undefined && v === consts[0]);
     const name = `data.${g.path.join(".")}`;
-    const plan: GroupPlan = { id: g.id, name, kind: g.kind, multi: g.multi, defs, defaultDef, sameConst, candidates: undefined };
+    const plan: GroupPlan = {
+      id: g.id,
+      name,
+      kind: g.kind,
+      multi: g.multi,
+      defs,
+      defaultDef,
+      sameConst,
+      candidates: undefined,
+    };
     return { ...plan, candidates: g.kind === "function" ? undefined : buildIndex(defs) };
   });
   current = undefined;
@@ -98,7 +108,7 @@ export function resolveData(tree: RuleTree, path: readonly string[]): DataTarget
     if (n.group) return { kind: "group", id: n.group.id, depth: i };
     const next = n.children.get(path[i] as string);
     // Keys no rule (or package) defines are plain base data.
-    if (!next || !next.hasRules) return { kind: "base" };
+    if (!next?.hasRules) return { kind: "base" };
     n = next;
   }
   if (n.group && n.children.size === 0) return { kind: "group", id: n.group.id, depth: path.length };

@@ -14,8 +14,8 @@ export interface RegoModuleSource {
   source: string;
 }
 
-export type { EvalOptions } from "./policy.js";
 export type { Diagnostic } from "./errors.js";
+export type { EvalOptions } from "./policy.js";
 
 export interface CompiledPolicy {
   /** Package names, e.g. ["sark.authz"]. */

@@ -1,6 +1,7 @@
 /** Resolved intermediate form: names bound to frame slots or global roots, calls bound to targets. */
-import type { Location } from "./errors.js";
+
 import type { BinOp } from "./ast.js";
+import type { Location } from "./errors.js";
 import type { Value } from "./value.js";
 
 export type IR =

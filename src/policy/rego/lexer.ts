@@ -66,7 +66,12 @@ export function tokenize(source: string, file: string): Token[] {
       const start = i;
       i = scanString(source, i, fail);
       const raw = source.slice(start, i);
-      push("string", raw, start, decodeString(raw, () => fail("invalid string escape", start)));
+      push(
+        "string",
+        raw,
+        start,
+        decodeString(raw, () => fail("invalid string escape", start)),
+      );
     } else if (c === "`") {
       const start = i;
       const end = source.indexOf("`", i + 1);

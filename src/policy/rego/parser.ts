@@ -110,7 +110,8 @@ function parseRule(p: ParserState, v1: boolean): Rule {
   const usedIf = p.isWord("if");
   const body = parseOptionalBody(p, v1);
   if (body === undefined && value === undefined) {
-    if (v1 && head.length > 1 && args === undefined) p.failAt(loc, "`contains` keyword is required for partial set rules");
+    if (v1 && head.length > 1 && args === undefined)
+      p.failAt(loc, "`contains` keyword is required for partial set rules");
     p.failAt(loc, "rule must have a body or assignment");
   }
   const elses = parseElses(p, v1);
@@ -119,7 +120,17 @@ function parseRule(p: ParserState, v1: boolean): Rule {
   }
   // v0: `p[x] { … }` and `p.x { … }` (without `if`) are partial set rules.
   if (!v1 && value === undefined && head.length === 2 && (endsWithBracket || !usedIf)) {
-    return { kind: "set", isDefault, head: [head[0] as Term], args, value: head[1], body: body ?? [], elses, assign, loc };
+    return {
+      kind: "set",
+      isDefault,
+      head: [head[0] as Term],
+      args,
+      value: head[1],
+      body: body ?? [],
+      elses,
+      assign,
+      loc,
+    };
   }
   return { kind: "complete", isDefault, head, args, value, body: body ?? [], elses, assign, loc };
 }
@@ -134,33 +145,24 @@ function parseDefault(p: ParserState, r: { head: Term[]; args: readonly Term[] |
   return { kind, isDefault: true, head: r.head, args: r.args, value, body: [], elses: [], assign, loc: r.loc };
 }
 
+const NOT_CONSTANT: Partial<Record<Term["t"], string>> = { var: "var", ref: "ref", call: "call" };
+
 /** Default values must be constant: no variables, refs, calls or operators outside comprehensions. */
 function checkDefaultValue(p: ParserState, t: Term): void {
-  switch (t.t) {
-    case "scalar":
-    case "arraycompr":
-    case "setcompr":
-    case "objcompr":
-      return;
-    case "var":
-      return p.failAt(t.loc, "invalid `var` in default value");
-    case "ref":
-      return p.failAt(t.loc, "invalid `ref` in default value");
-    case "call":
-      return p.failAt(t.loc, "invalid `call` in default value");
-    case "in":
-      return p.failAt(t.loc, "unexpected keyword `in` in default value");
-    case "binop":
-      return p.failAt(t.loc, `invalid \`${binopKind(t.op)}\` in default value`);
-    case "array":
-    case "set":
-      for (const x of t.items) checkDefaultValue(p, x);
-      return;
-    case "object":
-      for (const [k, v] of t.entries) {
-        checkDefaultValue(p, k);
-        checkDefaultValue(p, v);
-      }
+  if (t.t === "array" || t.t === "set") {
+    for (const x of t.items) checkDefaultValue(p, x);
+  } else if (t.t === "object") {
+    for (const [k, v] of t.entries) {
+      checkDefaultValue(p, k);
+      checkDefaultValue(p, v);
+    }
+  } else if (t.t === "in") {
+    p.failAt(t.loc, "unexpected keyword `in` in default value");
+  } else if (t.t === "binop") {
+    p.failAt(t.loc, `invalid \`${binopKind(t.op)}\` in default value`);
+  } else {
+    const kind = NOT_CONSTANT[t.t];
+    if (kind) p.failAt(t.loc, `invalid \`${kind}\` in default value`);
   }
 }
 

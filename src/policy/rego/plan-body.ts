@@ -1,13 +1,14 @@
 /** Compiles bodies: orders literals for safety, then chains one goal per literal. */
+
+import { RegoCompileError } from "./errors.js";
 import type { IR, IRBody, IRLit } from "./ir.js";
 import { binds, needsEv, needsMatch, orderBody, type Slots } from "./order.js";
 import { compileMatch } from "./plan-match.js";
 import { compileTerm } from "./plan-terms.js";
 import type { CompileCtx, Goal } from "./plan-types.js";
-import { eachEntry, type Frame, tick } from "./runtime.js";
 import { compileWith } from "./plan-with.js";
+import { eachEntry, type Frame, tick } from "./runtime.js";
 import { canonicalKey, equals, RegoObject, type Value } from "./value.js";
-import { RegoCompileError } from "./errors.js";
 
 const succeed: Goal = (_f, k) => k();
 const STOP = (): boolean => true;
@@ -167,6 +168,7 @@ function compileSomeIn(l: Extract<IRLit, { kind: "somein" }>, bound: Slots, next
     tick(f.c);
     return coll.ev(f, (c) =>
       eachEntry(c, (kv, v) => {
+        tick(f.c);
         const then = (): boolean => value(f, v as Value, () => next(f, k));
         return key ? key(f, kv, then) : then();
       }),
@@ -195,6 +197,7 @@ function compileEvery(
       // Over a scalar `every` is undefined, not vacuously true.
       if (typeof c !== "object" || c === null) return false;
       const failed = eachEntry(c, (kv, v) => {
+        tick(f.c);
         const then = (): boolean => body(f, STOP);
         const ok = key ? key(f, kv, () => value(f, v as Value, then)) : value(f, v as Value, then);
         return !ok;

@@ -1,10 +1,11 @@
 /** Compiles calls (builtins, user functions, print) and operators. */
+
+import type { BinOp } from "./ast.js";
 import { BuiltinError } from "./builtins/types.js";
 import { type Location, RegoEvalError } from "./errors.js";
-import type { BinOp } from "./ast.js";
 import type { CallTarget, IR } from "./ir.js";
 import type { Slots } from "./order.js";
-import { type CompileCtx, fromGet, product, type TermPlan } from "./plan-types.js";
+import { type CompileCtx, firstValue, fromGet, product, type TermPlan } from "./plan-types.js";
 import { type Ctx, type Frame, member } from "./runtime.js";
 import { compare, equals, RegoObject, RegoSet, type Value } from "./value.js";
 
@@ -86,7 +87,8 @@ function compileTerm(a: IR, bound: Slots, cc: CompileCtx, term: TermCompiler): T
 export function invoker(target: CallTarget, cc: CompileCtx, loc: Location): Invoke {
   switch (target.kind) {
     case "member":
-      return (_c, a) => (a.length === 3 ? member(a[1] as Value, a[2] as Value, a[0]) : member(a[0] as Value, a[1] as Value));
+      return (_c, a) =>
+        a.length === 3 ? member(a[1] as Value, a[2] as Value, a[0]) : member(a[0] as Value, a[1] as Value);
     case "function": {
       const id = cc.functionGroup(target.path);
       return (c, args) => c.rt.callFunction(c, id, args, loc);
@@ -112,8 +114,7 @@ export function invoker(target: CallTarget, cc: CompileCtx, loc: Location): Invo
 function printPlan(plans: readonly TermPlan[]): TermPlan {
   return fromGet((f) => {
     const parts = plans.map((p) => {
-      let v: Value | undefined;
-      p.ev(f, (x) => ((v = x), true));
+      const v = firstValue(p, f);
       return v === undefined ? "<undefined>" : typeof v === "string" ? v : formatValue(v);
     });
     f.c.print?.(parts.join(" "));
@@ -130,7 +131,10 @@ export function formatValue(v: Value): string {
     return items.length === 0 ? "set()" : `{${items.map(formatValue).join(", ")}}`;
   }
   if (!(v instanceof RegoObject)) return String(v);
-  return `{${v.sortedEntries().map(([k, x]) => `${formatValue(k)}: ${formatValue(x)}`).join(", ")}}`;
+  return `{${v
+    .sortedEntries()
+    .map(([k, x]) => `${formatValue(k)}: ${formatValue(x)}`)
+    .join(", ")}}`;
 }
 
 const BUILTIN_FOR: Record<BinOp, string> = {
@@ -185,5 +189,7 @@ export function compileOperator(
     const plans = [term(t.key, bound, cc), term(t.value, bound, cc), term(t.coll, bound, cc)];
     return applyPlan(plans, (_c, a) => member(a[1] as Value, a[2] as Value, a[0]));
   }
-  return applyPlan([term(t.value, bound, cc), term(t.coll, bound, cc)], (_c, a) => member(a[0] as Value, a[1] as Value));
+  return applyPlan([term(t.value, bound, cc), term(t.coll, bound, cc)], (_c, a) =>
+    member(a[0] as Value, a[1] as Value),
+  );
 }

@@ -4,7 +4,7 @@ import type { IR } from "./ir.js";
 import type { Slots } from "./order.js";
 import { compileCall, compileOperator } from "./plan-ops.js";
 import { type CompileCtx, fromGet, product, type TermPlan } from "./plan-types.js";
-import { child, eachEntry, type Frame, type K1, toValue } from "./runtime.js";
+import { child, eachEntry, type Frame, type K1, tick, toValue } from "./runtime.js";
 import { equals as equalsValue, RegoObject, RegoSet, type Value } from "./value.js";
 
 /** Compiles `t`; `bound` lists the slots certainly bound when it runs (enables the `get` fast path). */
@@ -27,7 +27,7 @@ export function compileTerm(t: IR, bound: Slots, cc: CompileCtx): TermPlan {
     case "set":
       return collection(t.items, bound, cc, (vals) => RegoSet.from(vals));
     case "object": {
-      const flat = t.entries.flatMap(([k, v]) => [k, v]);
+      const flat: IR[] = t.entries.flat();
       return collection(flat, bound, cc, (vals) => {
         const o = new RegoObject();
         for (let i = 0; i < vals.length; i += 2) o.set(vals[i] as Value, vals[i + 1] as Value);
@@ -76,13 +76,23 @@ function compileCompr(t: Extract<IR, { k: "compr" }>, bound: Slots, cc: CompileC
   if (t.kind === "set") {
     return fromGet((f) => {
       const s = new RegoSet();
-      goal(f, () => term.ev(f, (v) => (s.add(v), false)));
+      goal(f, () =>
+        term.ev(f, (v) => {
+          s.add(v);
+          return false;
+        }),
+      );
       return s;
     });
   }
   return fromGet((f) => {
     const out: Value[] = [];
-    goal(f, () => term.ev(f, (v) => (out.push(v), false)));
+    goal(f, () =>
+      term.ev(f, (v) => {
+        out.push(v);
+        return false;
+      }),
+    );
     return out;
   });
 }
@@ -117,7 +127,12 @@ function compileData(path: readonly IR[], bound: Slots, cc: CompileCtx): TermPla
   const target = cc.resolveData(consts);
   if (target.kind === "base") {
     const steps = path.map((s) => step(s, bound, cc));
-    return walker(steps, (f) => f.c.data, (f) => f.c.rawData, isStatic(steps, bound));
+    return walker(
+      steps,
+      (f) => f.c.data,
+      (f) => f.c.rawData,
+      isStatic(steps, bound),
+    );
   }
   const rest = path.slice(target.depth).map((s) => step(s, bound, cc));
   const id = target.id;
@@ -129,10 +144,21 @@ function compileData(path: readonly IR[], bound: Slots, cc: CompileCtx): TermPla
 function compileRef(head: IR, path: readonly IR[], bound: Slots, cc: CompileCtx): TermPlan {
   const steps = path.map((s) => step(s, bound, cc));
   const fixed = isStatic(steps, bound);
-  if (head.k === "root") return walker(steps, (f) => f.c.input, (f) => f.c.rawInput, fixed);
+  if (head.k === "root")
+    return walker(
+      steps,
+      (f) => f.c.input,
+      (f) => f.c.rawInput,
+      fixed,
+    );
   if (head.k === "local") {
     const slot = head.slot;
-    return walker(steps, (f) => f.s[slot], () => false, fixed);
+    return walker(
+      steps,
+      (f) => f.s[slot],
+      () => false,
+      fixed,
+    );
   }
   const hp = compileTerm(head, bound, cc);
   if (hp.get && fixed) {
@@ -208,6 +234,7 @@ function walkFrom(steps: readonly Step[], i: number, x: unknown, f: Frame, raw: 
       const slot = s.slot;
       const from = cur;
       return eachEntry(from, (key, v) => {
+        tick(f.c);
         f.s[slot] = key;
         const stop = walkFrom(steps, j + 1, v, f, raw, k);
         f.s[slot] = undefined;

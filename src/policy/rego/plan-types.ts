@@ -47,6 +47,17 @@ export function fromGet(get: (f: Frame) => Value | undefined): TermPlan {
   };
 }
 
+/** The first value `plan` produces, or undefined. */
+export function firstValue(plan: TermPlan, f: Frame): Value | undefined {
+  if (plan.get) return plan.get(f);
+  let out: Value | undefined;
+  plan.ev(f, (x) => {
+    out = x;
+    return true;
+  });
+  return out;
+}
+
 /** Enumerates the cartesian product of several plans' values. */
 export function product(plans: readonly TermPlan[], f: Frame, k: (vals: Value[]) => boolean): boolean {
   const vals: Value[] = new Array(plans.length);

@@ -3,7 +3,7 @@ import type { IRWith } from "./ir.js";
 import type { Slots } from "./order.js";
 import { invoker } from "./plan-ops.js";
 import { compileTerm } from "./plan-terms.js";
-import type { CompileCtx, Goal } from "./plan-types.js";
+import { type CompileCtx, firstValue, type Goal } from "./plan-types.js";
 import { type Ctx, type FnOverride, type Frame, toValue } from "./runtime.js";
 import { RegoObject, type Value } from "./value.js";
 
@@ -15,8 +15,7 @@ export function compileWith(withs: readonly IRWith[], bound: Slots, inner: Goal,
   return (f, k) => {
     const c: Ctx = { ...f.c, cache: new Map() };
     for (const m of mods) {
-      let v: Value | undefined;
-      m.value.ev(f, (x) => ((v = x), true));
+      const v = firstValue(m.value, f);
       if (v === undefined) return false;
       m.apply(c, v, f);
     }

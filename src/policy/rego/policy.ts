@@ -1,7 +1,7 @@
 /** The compiled policy: rule runtime (caching, documents) and the evaluation entry points. */
 import type { Module } from "./ast.js";
 import { type CompiledRules, compileModules, resolveData } from "./compile.js";
-import { type Location, RegoEvalError } from "./errors.js";
+import type { Location } from "./errors.js";
 import { evalComplete, evalFunction, evalObject, evalSet, type GroupPlan } from "./rule-eval.js";
 import { type Ctx, child, NONE, type RuleRuntime, toValue } from "./runtime.js";
 import { RegoObject, RegoSet, type Value } from "./value.js";

@@ -1,11 +1,11 @@
 /** Ad-hoc queries: compile a query body once, then enumerate its solutions as variable bindings. */
 import { BUILTINS } from "./builtins/index.js";
 import type { IR, IRLit } from "./ir.js";
+import { parseQuery } from "./parser.js";
 import { compileBody } from "./plan-body.js";
 import type { Goal } from "./plan-types.js";
 import type { PolicyRuntime } from "./policy.js";
 import { Resolver, Scope } from "./resolve.js";
-import { parseQuery } from "./parser.js";
 import type { Ctx, Frame } from "./runtime.js";
 import type { Value } from "./value.js";
 
@@ -72,7 +72,8 @@ function captureExprs(lits: readonly IRLit[], scope: Scope): { lits: IRLit[]; sl
     slots.push(slot);
     const local: IR = { k: "local", slot, name: EXPR_KEY, loc: l.loc };
     out.push({ ...l, op: ":=", l: local, r: l.l });
-    if (lits.length > 1) out.push({ kind: "expr", op: undefined, l: local, r: undefined, negated: false, withs: [], loc: l.loc });
+    if (lits.length > 1)
+      out.push({ kind: "expr", op: undefined, l: local, r: undefined, negated: false, withs: [], loc: l.loc });
   }
   return { lits: out, slots };
 }

@@ -18,7 +18,6 @@ export interface GroupPlan {
   readonly candidates: ((c: Ctx) => readonly number[]) | undefined;
 }
 
-
 const STOP = (): boolean => true;
 
 function frame(c: Ctx, def: DefPlan): Frame {
@@ -65,7 +64,8 @@ export function evalComplete(c: Ctx, g: GroupPlan): Value | undefined {
     result = v;
     if (g.sameConst) break;
   }
-  if (result === undefined && g.defaultDef) return defValue(frame(c, g.defaultDef), g.defaultDef, g.name, g.defaultDef.rule.loc);
+  if (result === undefined && g.defaultDef)
+    return defValue(frame(c, g.defaultDef), g.defaultDef, g.name, g.defaultDef.rule.loc);
   return result;
 }
 
@@ -76,7 +76,12 @@ export function evalSet(c: Ctx, g: GroupPlan): Value {
     const br = def.branches[0];
     if (!br) return;
     const once = def.constValue !== undefined;
-    br.goal(f, () => br.value.ev(f, (v) => (out.add(v), once)));
+    br.goal(f, () =>
+      br.value.ev(f, (v) => {
+        out.add(v);
+        return once;
+      }),
+    );
   };
   const idx = defsFor(g, c);
   if (idx) for (const i of idx) visit(g.defs[i] as DefPlan);
@@ -132,7 +137,10 @@ function insert(out: RegoObject, keys: readonly Value[], v: Value, g: GroupPlan,
 }
 
 function conflict(g: GroupPlan, def: DefPlan): RegoEvalError {
-  return new RegoEvalError(`${g.name}: rule conflicts with the following rule (object keys must be unique)`, def.rule.loc);
+  return new RegoEvalError(
+    `${g.name}: rule conflicts with the following rule (object keys must be unique)`,
+    def.rule.loc,
+  );
 }
 
 /** Calls a user function: each definition whose argument patterns match contributes its value. */
@@ -166,4 +174,3 @@ function callDef(c: Ctx, def: DefPlan, args: readonly Value[], name: string): Va
   bindArgs(0);
   return out;
 }
-

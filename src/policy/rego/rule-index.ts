@@ -6,7 +6,7 @@
  */
 import type { IR, IRLit } from "./ir.js";
 import type { DefPlan } from "./rule-plan.js";
-import { child, type Ctx } from "./runtime.js";
+import { type Ctx, child } from "./runtime.js";
 import type { Scalar } from "./value.js";
 
 const MIN_DEFS = 8;
@@ -52,7 +52,11 @@ function collect(t: Trie, input: unknown, out: number[]): void {
   else collect(hit as Trie, input, out);
 }
 
-function buildTrie(ids: readonly number[], cons: readonly Map<string, Constraint>[], used: Set<string>): Trie | readonly number[] {
+function buildTrie(
+  ids: readonly number[],
+  cons: readonly Map<string, Constraint>[],
+  used: Set<string>,
+): Trie | readonly number[] {
   if (ids.length < MIN_DEFS) return ids;
   const counts = new Map<string, number>();
   for (const i of ids) for (const k of cons[i]?.keys() ?? []) if (!used.has(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -105,4 +109,3 @@ function constraint(ref: IR, value: IR): Constraint | undefined {
   }
   return { path, value: value.v as Scalar };
 }
-

@@ -47,7 +47,7 @@ export function compileDef(rule: Rule, keys: readonly Term[], resolver: Resolver
     const s = i === 0 ? scope : scope.child();
     const body = resolver.body(br.body, s);
     if (i === 0) mainBody = body;
-    const valueIR = resolver.term(br.value ?? (i === 0 ? TRUE_TERM(rule.loc) : valueOf(rule)), s);
+    const valueIR = resolver.term(br.value ?? (i === 0 ? TRUE_TERM(rule.loc) : elseValue(rule)), s);
     const keyIRs = i === 0 ? keys.map((k) => resolver.term(k, s)) : [];
     const compiled = compileBody(body, argSlots, cc, frame.names);
     for (const t of [valueIR, ...keyIRs]) checkSafe(t, compiled.bound, frame.names);
@@ -70,7 +70,7 @@ export function compileDef(rule: Rule, keys: readonly Term[], resolver: Resolver
 }
 
 /** An `else` without a value inherits `true` (OPA), like the rule itself. */
-function valueOf(rule: Rule): Term {
+function elseValue(rule: Rule): Term {
   return TRUE_TERM(rule.loc);
 }
 

@@ -81,7 +81,16 @@ export class RuleTree {
     if (!g) {
       const arity = rule.args?.length ?? 0;
       const multi = rule.kind === "set";
-      g = { id: this.groups.length, path: full, kind, defs: [], defaults: [], arity, callable: rule.args !== undefined, multi };
+      g = {
+        id: this.groups.length,
+        path: full,
+        kind,
+        defs: [],
+        defaults: [],
+        arity,
+        callable: rule.args !== undefined,
+        multi,
+      };
       this.groups.push(g);
       node.group = g;
       for (let i = 0; i <= full.length; i++) this.node(full.slice(0, i)).hasRules = true;

@@ -3,8 +3,8 @@
  * iteration over collections, and the step budget.
  */
 import type { BuiltinContext } from "./builtins/types.js";
-import { RegoEvalError, type Location } from "./errors.js";
-import { equals as valueEquals, fromJS, RegoObject, RegoSet, type Value } from "./value.js";
+import { type Location, RegoEvalError } from "./errors.js";
+import { fromJS, RegoObject, RegoSet, type Value, equals as valueEquals } from "./value.js";
 
 /** Cache marker for a rule that evaluated to undefined. */
 export const NONE: unique symbol = Symbol("undefined");
@@ -61,7 +61,9 @@ export function tick(c: Ctx): void {
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof RegoObject) && !(x instanceof RegoSet);
+  return (
+    typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof RegoObject) && !(x instanceof RegoSet)
+  );
 }
 
 /** One step of navigation in a document that may still be plain JSON. */
