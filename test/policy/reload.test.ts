@@ -1,0 +1,113 @@
+import { sql } from "kysely";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "../../src/auth/principal.js";
+import { type Context, createContext } from "../../src/context.js";
+import { createTestApp, type TestApp } from "../helpers/app.js";
+import { TEST_DATABASE_URL, uniquePrefix } from "../helpers/backends.js";
+
+const viewer: Principal = {
+  id: "00000000-0000-7000-8000-000000000001",
+  username: "replica-viewer",
+  email: null,
+  roles: ["viewer"],
+  teams: [],
+  authMethod: "password",
+  mfa: false,
+};
+
+let t: TestApp;
+let admin: string;
+beforeAll(async () => {
+  t = await createTestApp({ POLICY_RELOAD_INTERVAL_MS: "200" });
+  admin = await t.adminToken();
+});
+afterAll(async () => t?.close());
+
+/** A new version of sark.authz that also lets viewers register servers (stored, not yet active). */
+async function storeLenientVersion(): Promise<number> {
+  const detail = (await t.request({ method: "GET", url: "/api/v1/policies/sark.authz", token: admin })).json();
+  const active = detail.versions.find((v: { active: boolean }) => v.active);
+  const content = `${active.content}\nallow if {\n\thas_role("viewer")\n\tinput.action == "server:register"\n}\n`;
+  const res = await t.request({ method: "PUT", url: "/api/v1/policies/sark.authz", token: admin, body: { content } });
+  expect(res.statusCode).toBe(200);
+  return res.json().latest_version as number;
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+describe("cross-replica reload", () => {
+  it.runIf(TEST_DATABASE_URL)(
+    "an activation on one context reaches a second context on the same database",
+    async () => {
+      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.ctx.database.db)).rows[0]?.s;
+      const second: Context = await createContext(t.config, {
+        logger: pino({ level: "silent" }),
+        inMemoryDatabase: true,
+        databaseSchema: schema,
+        cachePrefix: uniquePrefix(),
+      });
+      try {
+        await second.start();
+        const before = await second.authorizer.authorize(viewer, "server:register");
+        expect(before.allow).toBe(false);
+        const version = await storeLenientVersion();
+        const act = await t.request({
+          method: "POST",
+          url: "/api/v1/policies/sark.authz/activate",
+          token: admin,
+          body: { version },
+        });
+        expect(act.statusCode).toBe(200);
+        expect(await eventually(async () => (await second.authorizer.authorize(viewer, "server:register")).allow)).toBe(
+          true,
+        );
+        const after = await second.authorizer.authorize(viewer, "server:register");
+        expect(after.policyVersion).toBe(`sark.authz@v${version}`);
+        await t.request({
+          method: "POST",
+          url: "/api/v1/policies/sark.authz/activate",
+          token: admin,
+          body: { version: 1 },
+        });
+        expect(
+          await eventually(async () => !(await second.authorizer.authorize(viewer, "server:register")).allow),
+        ).toBe(true);
+      } finally {
+        await second.stop();
+      }
+    },
+  );
+
+  it("the poller picks up a change another replica wrote to the store", async () => {
+    const version = await storeLenientVersion();
+    expect((await t.ctx.authorizer.authorize(viewer, "server:register")).allow).toBe(false);
+    // What another replica's activation leaves in the database: a new active version and a new revision.
+    await sql`update policies set active_version = ${version} where name = 'sark.authz'`.execute(t.ctx.database.db);
+    await sql`update policy_state set revision = revision + 1`.execute(t.ctx.database.db);
+    expect(await eventually(async () => (await t.ctx.authorizer.authorize(viewer, "server:register")).allow)).toBe(
+      true,
+    );
+    const health = await t.ctx.features.find((f) => f.name === "policy")?.health?.();
+    expect(health).toMatchObject({ status: "healthy", policy: `sark.authz@v${version}` });
+  });
+
+  it("keeps the loaded policy and reports unhealthy when the stored active set does not compile", async () => {
+    await sql`update policy_versions set content = 'package sark.authz\n\nallow if {' where version = 1`.execute(
+      t.ctx.database.db,
+    );
+    await sql`update policies set active_version = 1 where name = 'sark.authz'`.execute(t.ctx.database.db);
+    await sql`update policy_state set revision = revision + 1`.execute(t.ctx.database.db);
+    const feature = t.ctx.features.find((f) => f.name === "policy");
+    expect(await eventually(async () => (await feature?.health?.())?.status === "unhealthy")).toBe(true);
+    // Still the previously loaded (lenient) version.
+    expect((await t.ctx.authorizer.authorize(viewer, "server:register")).allow).toBe(true);
+  });
+});
