@@ -60,7 +60,12 @@ describe("API keys", () => {
     const { key, id } = (await createKey(viewer, { name: "use", scopes: ["servers:read"] })).json<KeyBody>();
     const res = await me(key ?? "");
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ id: viewerId, auth_method: "api_key", api_key_id: id, scopes: ["servers:read"] });
+    expect(res.json()).toMatchObject({
+      id: viewerId,
+      auth_method: "api_key",
+      api_key_id: id,
+      scopes: ["servers:read"],
+    });
     await me(key ?? "");
     const usage = (await t.request({ method: "GET", url: `/api/v1/api-keys/${id}`, token: viewer })).json<KeyBody>();
     expect(usage.usage_count).toBe(2);
@@ -194,9 +199,9 @@ describe("API keys", () => {
     expect(forViewer.statusCode).toBe(201);
     expect(forViewer.json<KeyBody>().user_id).toBe(viewerId);
     const viewerKeyId = forViewer.json<KeyBody>().id;
-    expect((await t.request({ method: "DELETE", url: `/api/v1/api-keys/${viewerKeyId}`, token: admin })).statusCode).toBe(
-      204,
-    );
+    expect(
+      (await t.request({ method: "DELETE", url: `/api/v1/api-keys/${viewerKeyId}`, token: admin })).statusCode,
+    ).toBe(204);
   });
 
   it("stops a deactivated user's keys", async () => {
@@ -211,7 +216,12 @@ describe("API keys", () => {
     const { key } = (await createKey(viewer, { name: "w", scopes: ["servers:read"] })).json<KeyBody>();
     const good = key ?? "";
     const wrongSecret = `${good.slice(0, -1)}${good.endsWith("A") ? "B" : "A"}`;
-    for (const bad of [wrongSecret, good.replace("sark_dev_", "sark_prod_"), `${good}x`, "sark_dev_AAAAAAAAAAAAAAAA_x"]) {
+    for (const bad of [
+      wrongSecret,
+      good.replace("sark_dev_", "sark_prod_"),
+      `${good}x`,
+      "sark_dev_AAAAAAAAAAAAAAAA_x",
+    ]) {
       expect((await me(bad)).statusCode, bad).toBe(401);
     }
     const metric = await t.ctx.metrics.registry.getSingleMetricAsString("sark_auth_api_key_total");

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, createTestApp, type TestApp } from "../helpers/app.js";
 
@@ -154,5 +155,35 @@ describe("auth sessions", () => {
     );
     expect((await me(s.access_token)).statusCode).toBe(401);
     expect((await t.request({ method: "POST", url: "/api/v1/auth/logout" })).statusCode).toBe(401);
+  });
+});
+
+describe("first start without SARK_ADMIN_PASSWORD, ES256 tokens", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    t = await createTestApp({
+      SARK_ADMIN_PASSWORD: "",
+      SARK_ADMIN_USERNAME: "root",
+      JWT_ALGORITHM: "es256",
+      JWT_PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      JWT_PUBLIC_KEY: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("generates an admin password, returns it once, and it logs in", async () => {
+    // createTestApp already bootstrapped (and dropped the password); start over on an empty table.
+    await t.ctx.database.db.withTables<{ users: { id: string } }>().deleteFrom("users").execute();
+    const boot = await t.ctx.bootstrapAdmin();
+    expect(boot).toMatchObject({ created: true, username: "root" });
+    expect(boot.generatedPassword?.length).toBeGreaterThanOrEqual(20);
+    const token = await t.login("root", boot.generatedPassword ?? "");
+    expect(JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()).alg).toBe("ES256");
+    const me = await t.request({ method: "GET", url: "/api/v1/auth/me", token });
+    expect(me.json()).toMatchObject({ username: "root", roles: ["admin"] });
+    expect((await t.ctx.bootstrapAdmin()).created).toBe(false);
   });
 });

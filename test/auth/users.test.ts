@@ -147,7 +147,12 @@ describe("users API", () => {
   it("a deactivated user's token stops working and they cannot log in", async () => {
     const token = await t.userToken("frank", ["viewer"]);
     const { id } = (await t.request({ method: "GET", url: "/api/v1/auth/me", token })).json<{ id: string }>();
-    const res = await t.request({ method: "PATCH", url: `/api/v1/users/${id}`, token: admin, body: { is_active: false } });
+    const res = await t.request({
+      method: "PATCH",
+      url: `/api/v1/users/${id}`,
+      token: admin,
+      body: { is_active: false },
+    });
     expect(res.json()).toMatchObject({ is_active: false });
     expect((await t.request({ method: "GET", url: "/api/v1/auth/me", token })).statusCode).toBe(401);
     const login = await t.request({
