@@ -1,0 +1,80 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { acceptedHecIds, type FakeReceiver, startReceiver, waitFor } from "./fake-receivers.js";
+import {
+  auditIdsInOrder,
+  createSharedStore,
+  FAST_SIEM_ENV,
+  type SarkInstance,
+  type SharedStore,
+  seedEvents,
+  siemHealth,
+  startSark,
+} from "./harness.js";
+
+describe("a bad SIEM token", () => {
+  let store: SharedStore;
+  let hec: FakeReceiver;
+  let sark: SarkInstance | undefined;
+
+  beforeAll(async () => {
+    store = await createSharedStore();
+    hec = await startReceiver((req) =>
+      req.headers.authorization === "Splunk good-token"
+        ? undefined
+        : { status: 401, body: '{"text":"Token is required","code":2}' },
+    );
+  });
+  afterAll(async () => {
+    await sark?.close();
+    await hec?.close();
+    await store?.drop();
+  });
+
+  it("stops the destination, keeps the backlog, and delivers it all after a restart with a good token", async () => {
+    const env = { SPLUNK_HEC_URL: hec.url, ...FAST_SIEM_ENV };
+    sark = await startSark(store, { ...env, SPLUNK_HEC_TOKEN: "bad-token" });
+    const first = sark;
+    await seedEvents(first.ctx, 300);
+    await waitFor(async () => (await siemHealth(first.ctx)).destinations.splunk?.status === "failed", 20_000, "failed");
+
+    const failed = await siemHealth(first.ctx);
+    expect(failed.status).toBe("degraded");
+    const backlogBefore = failed.destinations.splunk?.backlog ?? 0;
+    expect(backlogBefore).toBeGreaterThanOrEqual(300);
+    const failures = await first.ctx.metrics.registry.getSingleMetric("sark_siem_send_failures_total")?.get();
+    expect(failures?.values.find((v) => v.labels.reason === "unauthorized")?.value).toBeGreaterThanOrEqual(1);
+
+    // Stopped, not retrying: the receiver is not hammered with a token it already refused.
+    const attempts = hec.requests.length;
+    await seedEvents(first.ctx, 200);
+    const grown = await siemHealth(first.ctx);
+    expect(grown.destinations.splunk?.backlog).toBeGreaterThanOrEqual(backlogBefore + 200);
+    expect(grown.destinations.splunk?.status).toBe("failed");
+    expect(hec.requests.length).toBe(attempts);
+    expect(acceptedHecIds(hec)).toEqual([]);
+
+    await first.ctx.flushAudit();
+    const { rows } = await sql<{ n: number | string }>`
+      select count(*) as n from audit_events where event_type = 'siem.destination_failed'`.execute(
+      first.ctx.database.db,
+    );
+    expect(Number(rows[0]?.n)).toBe(1);
+
+    await first.close();
+    sark = await startSark(store, { ...env, SPLUNK_HEC_TOKEN: "good-token" });
+    const second = sark;
+    const expected = await auditIdsInOrder(second.ctx);
+    expect(expected.length).toBeGreaterThanOrEqual(500);
+    await waitFor(
+      () => {
+        const got = new Set(acceptedHecIds(hec));
+        return expected.every((id) => got.has(id));
+      },
+      30_000,
+      "backlog delivered after the token fix",
+    );
+    await waitFor(async () => (await siemHealth(second.ctx)).destinations.splunk?.backlog === 0, 10_000, "backlog 0");
+    expect((await siemHealth(second.ctx)).status).toBe("healthy");
+  });
+});

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Context } from "../../src/context.js";
+import { TEST_DATABASE_URL } from "../helpers/backends.js";
+import { acceptedHecIds, type FakeReceiver, startReceiver, waitFor } from "./fake-receivers.js";
+import {
+  auditIdsInOrder,
+  createSharedStore,
+  type SarkInstance,
+  type SharedStore,
+  seedEvents,
+  siemHealth,
+  startSark,
+} from "./harness.js";
+
+async function splunkStatus(ctx: Context): Promise<string | undefined> {
+  return (await siemHealth(ctx)).destinations.splunk?.status;
+}
+
+// PGlite is single-process (one SARK per data dir), so two replicas can only share PostgreSQL.
+describe.skipIf(!TEST_DATABASE_URL)(
+  "two SARK replicas on one PostgreSQL (skipped without TEST_DATABASE_URL: PGlite is single-process)",
+  () => {
+    let store: SharedStore;
+    let hec: FakeReceiver;
+    const replicas: Record<string, SarkInstance> = {};
+
+    beforeAll(async () => {
+      store = await createSharedStore();
+      hec = await startReceiver();
+      hec.delayMs = 10;
+      const env = { SPLUNK_HEC_URL: hec.url, SIEM_BATCH_SIZE: "100", SIEM_FLUSH_INTERVAL_MS: "20" };
+      replicas.a = await startSark(store, { ...env, SPLUNK_HEC_TOKEN: "replica-a" });
+      replicas.b = await startSark(store, { ...env, SPLUNK_HEC_TOKEN: "replica-b" });
+    });
+    afterAll(async () => {
+      for (const r of Object.values(replicas)) await r.close().catch(() => {});
+      await hec?.close();
+      await store?.drop();
+    });
+
+    it("only the lock holder forwards; the standby takes over when it stops, and nothing is missing", async () => {
+      const a = replicas.a;
+      const b = replicas.b;
+      if (!a || !b) throw new Error("replicas did not start");
+      await seedEvents(a.ctx, 2000);
+      await waitFor(() => hec.accepted().length >= 5, 30_000, "first batches");
+
+      const statuses = [await splunkStatus(a.ctx), await splunkStatus(b.ctx)];
+      expect(statuses.filter((s) => s === "standby")).toHaveLength(1);
+      const leaderName = statuses[0] === "standby" ? "b" : "a";
+      const leader = leaderName === "a" ? a : b;
+      const follower = leaderName === "a" ? b : a;
+
+      // No duplicates so far: a second forwarder would resend the same events.
+      const before = acceptedHecIds(hec);
+      expect(new Set(before).size).toBe(before.length);
+      expect(new Set(hec.accepted().map((r) => r.headers.authorization))).toEqual(
+        new Set([`Splunk replica-${leaderName}`]),
+      );
+
+      await leader.close();
+      delete replicas[leaderName];
+      const expected = await auditIdsInOrder(follower.ctx);
+      await waitFor(
+        () => {
+          const got = new Set(acceptedHecIds(hec));
+          return expected.every((id) => got.has(id));
+        },
+        60_000,
+        "the standby to deliver the rest",
+      );
+      expect(await splunkStatus(follower.ctx)).toBe("active");
+
+      // One hand-over: the sender changes once, from the old leader to the new one.
+      const senders = hec.accepted().map((r) => r.headers.authorization);
+      const switches = senders.filter((s, i) => i > 0 && s !== senders[i - 1]).length;
+      expect(switches).toBe(1);
+    });
+  },
+);
