@@ -42,3 +42,55 @@ export async function directCaller(t: TestApp, username: string, roles: string[]
   };
   return { principal, actor: { user_id: id, username }, facts: { requestId: `req-${username}` } };
 }
+
+export interface RouteCall {
+  method: string;
+  url: string;
+  body?: unknown;
+}
+
+/**
+ * The common auth cases for a route: no credentials → 401 UNAUTHENTICATED, and, when a
+ * `deniedToken` is given, that caller → 403 POLICY_DENIED.
+ */
+export async function expectAuthCases(t: TestApp, call: RouteCall, deniedToken?: string): Promise<void> {
+  const anonymous = await t.request(call);
+  if (anonymous.statusCode !== 401)
+    throw new Error(`${call.method} ${call.url} without a token: ${anonymous.statusCode}`);
+  if (anonymous.json().error.code !== "UNAUTHENTICATED") throw new Error(`unexpected 401 body ${anonymous.body}`);
+  if (!deniedToken) return;
+  const denied = await t.request({ ...call, token: deniedToken });
+  if (denied.statusCode !== 403 || denied.json().error.code !== "POLICY_DENIED") {
+    throw new Error(`${call.method} ${call.url} as denied caller: ${denied.statusCode} ${denied.body}`);
+  }
+}
+
+/** Minimal RFC 4180 parser for checking exports: quoted fields, doubled quotes, CRLF records. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
