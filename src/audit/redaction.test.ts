@@ -10,6 +10,7 @@ const SLACK = ["xoxb-", "1234567890-abcdefghij"].join("");
 const JWT = ["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"].join(
   ".",
 );
+const SARK_KEY = ["sark_dev_", "A".repeat(16), "_", "b".repeat(43)].join("");
 const PEM = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEpAIBAAKCAQEA7", "-----END RSA PRIVATE KEY-----"].join("\n");
 
 describe("isSensitiveKey", () => {
@@ -48,6 +49,7 @@ describe("redactString", () => {
     ["github token", `use ${GITHUB}`, GITHUB],
     ["slack token", `slack ${SLACK}`, SLACK],
     ["jwt", `t=${JWT}`, JWT],
+    ["sark api key", `X-API-Key: ${SARK_KEY}`, SARK_KEY],
     ["pem private key", `key:\n${PEM}\nafter`, "MIIEpAIBAAKCAQEA7"],
     ["bearer header", "Bearer abcdefghijklmnop123", "abcdefghijklmnop123"],
     ["aws secret assignment", `aws_secret_access_key = ${AWS_SECRET}`, AWS_SECRET],

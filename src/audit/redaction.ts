@@ -66,6 +66,11 @@ const VALUE_PATTERNS: readonly ValuePattern[] = [
     pattern: /(aws_?secret_?access_?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
     replace: (_m, prefix) => `${prefix}${REDACTED}`,
   },
+  {
+    name: "sark_api_key",
+    pattern: /\bsark_(?:dev|stg|prod)_[0-9A-Za-z]{16}_[0-9A-Za-z]{43}\b/g,
+    replace: mask("sark_api_key"),
+  },
   { name: "sk_key", pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: mask("api_key") },
   { name: "stripe_key", pattern: /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: mask("api_key") },
   {
