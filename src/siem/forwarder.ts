@@ -73,6 +73,8 @@ export function createForwarder(deps: ForwarderDeps) {
   };
   let lock: HeldLock | undefined;
   let cursor: SiemCursor = { lastSeq: 0, lastEventId: null };
+  // Shrinks when the receiver answers 413 (its request size limit), grows back after successes.
+  let batchLimit = settings.batchSize;
   let stopping = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
@@ -120,14 +122,14 @@ export function createForwarder(deps: ForwarderDeps) {
   async function forwardBatch(held: HeldLock): Promise<number> {
     const circuitWait = circuit.waitMs();
     if (circuitWait > 0) return circuitWait;
-    const batch = await repository.readAfter(cursor.lastSeq, settings.batchSize);
+    const batch = await repository.readAfter(cursor.lastSeq, batchLimit);
     if (batch.length === 0) return settings.flushIntervalMs;
     if (!held.isHeld() || stopping) return 0;
     const result = await destination.send(
       batch.map((q) => q.event),
       abort.signal,
     );
-    if (result.kind !== "ok") return stopping ? 0 : onFailure(result);
+    if (result.kind !== "ok") return stopping ? 0 : onFailure(result, batch.length);
     const last = batch[batch.length - 1];
     if (last) {
       const next = { lastSeq: last.seq, lastEventId: last.event.id };
@@ -135,8 +137,10 @@ export function createForwarder(deps: ForwarderDeps) {
       cursor = next;
     }
     onSuccess(batch.length);
+    const full = batch.length >= batchLimit;
+    batchLimit = Math.min(settings.batchSize, batchLimit * 2);
     // A full batch means more is waiting: go again at once; otherwise poll at the flush interval.
-    return batch.length >= settings.batchSize ? 0 : settings.flushIntervalMs;
+    return full ? 0 : settings.flushIntervalMs;
   }
 
   function onSuccess(count: number): void {
@@ -152,7 +156,7 @@ export function createForwarder(deps: ForwarderDeps) {
     snap.status = "active";
   }
 
-  function onFailure(result: Exclude<SendResult, { kind: "ok" }>): number {
+  function onFailure(result: Exclude<SendResult, { kind: "ok" }>, sent: number): number {
     const now = clock.now();
     metrics.sendFailures.inc({ destination: name, reason: result.reason });
     snap.lastError = result.message;
@@ -160,6 +164,12 @@ export function createForwarder(deps: ForwarderDeps) {
     snap.failingSince ??= now;
     if (result.kind === "permanent") {
       void markFailed(result.message);
+      return 0;
+    }
+    if (result.reason === "too_large" && sent > 1) {
+      // The receiver's size limit, not an outage: resend the same events in smaller requests now.
+      batchLimit = Math.ceil(sent / 2);
+      log.warn({ batch_size: batchLimit }, "SIEM receiver refused the request size (413); halving the batch");
       return 0;
     }
     circuit.recordFailure();

@@ -34,7 +34,8 @@ describe("classifyResponse", () => {
 
   it("retries other client errors instead of dropping the batch", () => {
     expect(classifyResponse(400, {}, none)).toMatchObject({ kind: "retryable", reason: "rejected" });
-    expect(classifyResponse(413, {}, none)).toMatchObject({ kind: "retryable", reason: "rejected" });
+    expect(classifyResponse(404, {}, none)).toMatchObject({ kind: "retryable", reason: "rejected" });
+    expect(classifyResponse(413, {}, none)).toMatchObject({ kind: "retryable", reason: "too_large" });
   });
 });
 

@@ -80,7 +80,7 @@ function networkFailure(e: Error): SendResult {
 
 /**
  * Maps an HTTP answer to a SendResult. 401/403 are a bad credential: permanent (stop, never skip).
- * 408/429/5xx are transient. Other 4xx are retried too: they mean SARK sent something the receiver
+ * 408/429/5xx are transient; 413 makes the forwarder halve its batch. Other 4xx are retried too: they mean SARK sent something the receiver
  * refused, and dropping the batch would lose audit events; the circuit breaker bounds the noise.
  */
 export function classifyResponse(status: number, headers: http.IncomingHttpHeaders, body: Buffer): SendResult {
@@ -88,7 +88,8 @@ export function classifyResponse(status: number, headers: http.IncomingHttpHeade
   const message = `HTTP ${status}${body.length ? `: ${body.toString("utf8", 0, MAX_ERROR_BODY).trim()}` : ""}`;
   if (status === 401 || status === 403) return { kind: "permanent", reason: "unauthorized", status, message };
   const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
-  const reason: FailureReason = status === 429 ? "throttled" : status >= 500 ? "server_error" : "rejected";
+  const reason: FailureReason =
+    status === 429 ? "throttled" : status === 413 ? "too_large" : status >= 500 ? "server_error" : "rejected";
   return { kind: "retryable", reason, status, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 }
 

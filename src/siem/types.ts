@@ -21,7 +21,14 @@ export interface SiemEvent {
 }
 
 /** Why a send failed; the `reason` label of `sark_siem_send_failures_total`. */
-export type FailureReason = "network" | "timeout" | "server_error" | "throttled" | "rejected" | "unauthorized";
+export type FailureReason =
+  | "network"
+  | "timeout"
+  | "server_error"
+  | "throttled"
+  | "too_large"
+  | "rejected"
+  | "unauthorized";
 
 /**
  * What a destination reports for one batch. `permanent` means retrying cannot help (bad token):

@@ -76,7 +76,10 @@ describe("Datadog and webhook forwarding", () => {
 
   beforeAll(async () => {
     dd = await startReceiver(() => ({ status: 202, body: "{}" }));
-    hook = await startReceiver();
+    // The webhook's receiver has a request size limit: it answers 413 above 300 events.
+    hook = await startReceiver((req) =>
+      (JSON.parse(req.body) as { events: unknown[] }).events.length > 300 ? { status: 413 } : undefined,
+    );
     t = await createTestApp({
       DATADOG_API_KEY: "dd-api-key",
       DATADOG_LOGS_URL: `${dd.url}/api/v2/logs`,
@@ -94,7 +97,7 @@ describe("Datadog and webhook forwarding", () => {
     await hook?.close();
   });
 
-  it("delivers every event to both destinations with independent cursors", async () => {
+  it("delivers every event to both destinations with independent cursors, halving batches on 413", async () => {
     await seedEvents(t.ctx, 1200, "test.multi");
     const expected = await auditIdsInOrder(t.ctx);
     const ddIds = () =>
@@ -115,5 +118,8 @@ describe("Datadog and webhook forwarding", () => {
       expect((JSON.parse(r.body) as unknown[]).length).toBeLessThanOrEqual(1000);
     }
     for (const r of hook.accepted()) expect(String(r.headers["x-sark-signature"])).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(hook.requests.some((r) => r.status === 413)).toBe(true);
+    const failures = await t.ctx.metrics.registry.getSingleMetric("sark_siem_send_failures_total")?.get();
+    expect(failures?.values.find((v) => v.labels.reason === "too_large")?.value).toBeGreaterThanOrEqual(1);
   });
 });
