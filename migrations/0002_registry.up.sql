@@ -17,7 +17,11 @@ create table servers (
   tags text[] not null default '{}',
   metadata jsonb not null default '{}',
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  -- The API enforces these too; the database keeps them true for every other writer.
+  constraint servers_name_length check (char_length(name) between 1 and 255),
+  constraint servers_stdio_command check ((transport = 'stdio') = (command is not null)),
+  constraint servers_http_endpoint check ((transport = 'stdio') = (endpoint is null))
 );
 create unique index servers_name_key on servers (lower(name));
 create index servers_owner_idx on servers (owner_id);
@@ -39,6 +43,7 @@ create table tools (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
+-- Also the index for the server_id foreign key (leading column).
 create unique index tools_server_name_key on tools (server_id, name);
 
 create table tool_sensitivity_history (
