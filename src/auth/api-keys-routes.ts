@@ -44,13 +44,13 @@ export function apiKeysRoutes(keys: ApiKeysService) {
           response: { 200: page(ApiKey), ...ERRORS },
         },
       },
-      async (request) => keys.list(principalOf(request), request.query),
+      async (request) => keys.list(principalOf(request), request.query, auditContextOf(request)),
     );
 
     app.get(
       "/api/v1/api-keys/:id",
       { schema: { tags: TAGS, summary: "Get an API key", params: KeyIdParams, response: { 200: ApiKey, ...ERRORS } } },
-      async (request) => keys.get(principalOf(request), request.params.id),
+      async (request) => keys.get(principalOf(request), request.params.id, auditContextOf(request)),
     );
 
     app.post(

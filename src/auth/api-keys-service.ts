@@ -4,7 +4,7 @@ import type { Clock } from "../platform/clock.js";
 import { AppError, notFound, validationFailed } from "../platform/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
 import { ACTIONS } from "../policy/actions.js";
-import type { Authorizer } from "../policy/authorizer.js";
+import type { Authorizer, RequestFacts } from "../policy/authorizer.js";
 import {
   API_KEY_ID_LENGTH,
   API_KEY_SECRET_LENGTH,
@@ -55,8 +55,9 @@ export interface ApiKeysService {
   list(
     principal: Principal,
     query: { user_id?: string; all?: boolean; include_revoked?: boolean; cursor?: string; limit: number },
+    ctx: AuditContext,
   ): Promise<Page<ApiKeyView>>;
-  get(principal: Principal, id: string): Promise<ApiKeyView>;
+  get(principal: Principal, id: string, ctx: AuditContext): Promise<ApiKeyView>;
   rotate(principal: Principal, id: string, ctx: AuditContext): Promise<ApiKeyWithSecret>;
   revoke(principal: Principal, id: string, ctx: AuditContext): Promise<void>;
 }
@@ -93,20 +94,33 @@ export function createApiKeysService(deps: {
     };
   }
 
+  /** Request facts for the policy decision's audit trail. */
+  const factsOf = (ctx: AuditContext): RequestFacts => ({
+    ip: ctx.actor.ip ?? undefined,
+    userAgent: ctx.actor.user_agent ?? undefined,
+    requestId: ctx.requestId,
+  });
+
   /** Own keys need apikey:manage; others' need apikey:manage:all, and without it they do not exist (404). */
-  async function accessible(principal: Principal, id: string): Promise<repo.ApiKeyRow> {
+  async function accessible(principal: Principal, id: string, ctx: AuditContext): Promise<repo.ApiKeyRow> {
     const row = await repo.findApiKey(db, id);
-    if (
-      row &&
-      row.user_id !== principal.id &&
-      !(await authorizer.authorize(principal, ACTIONS.apiKeyManageAll)).allow
-    ) {
+    if (!row) throw notFound("api key", id);
+    if (row.user_id === principal.id) {
+      await authorizer.require(principal, ACTIONS.apiKeyManage, undefined, factsOf(ctx));
+    } else if (!(await authorizer.authorize(principal, ACTIONS.apiKeyManageAll, undefined, factsOf(ctx))).allow) {
       throw notFound("api key", id);
     }
-    if (!row) throw notFound("api key", id);
-    await authorizer.require(principal, row.user_id === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll);
     return row;
   }
+
+  /** Managing one's own keys vs. someone else's. */
+  const requireManage = (principal: Principal, ownerId: string | undefined, ctx: AuditContext) =>
+    authorizer.require(
+      principal,
+      ownerId === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll,
+      undefined,
+      factsOf(ctx),
+    );
 
   function expiry(input: CreateApiKeyInput): Date | null {
     if (input.expires_at !== undefined && input.expires_in_days !== undefined) {
@@ -141,7 +155,7 @@ export function createApiKeysService(deps: {
   return {
     async create(principal, input, ctx) {
       const ownerId = input.user_id ?? principal.id;
-      await authorizer.require(principal, ownerId === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll);
+      await requireManage(principal, ownerId, ctx);
       if (ownerId !== principal.id && !(await findUserById(db, ownerId))) throw notFound("user", ownerId);
       const id = randomBase62(API_KEY_ID_LENGTH);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
@@ -158,9 +172,9 @@ export function createApiKeysService(deps: {
       return { ...view(row), key: formatApiKey(envLabel, id, secret) };
     },
 
-    async list(principal, query) {
+    async list(principal, query, ctx) {
       const userId = query.all ? undefined : (query.user_id ?? principal.id);
-      await authorizer.require(principal, userId === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll);
+      await requireManage(principal, userId, ctx);
       const after = query.cursor ? decodeCursor(query.cursor, ["id"]).id : undefined;
       const rows = await repo.listApiKeys(db, {
         userId,
@@ -174,12 +188,12 @@ export function createApiKeysService(deps: {
       return { items, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
     },
 
-    async get(principal, id) {
-      return view(await accessible(principal, id));
+    async get(principal, id, ctx) {
+      return view(await accessible(principal, id, ctx));
     },
 
     async rotate(principal, id, ctx) {
-      await accessible(principal, id);
+      await accessible(principal, id, ctx);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
       const row = await repo.setApiKeySecret(db, id, hashApiKeySecret(id, secret), new Date(clock.now()));
       if (!row) throw new AppError("CONFLICT", `api key '${id}' is revoked and cannot be rotated`);
@@ -189,7 +203,7 @@ export function createApiKeysService(deps: {
     },
 
     async revoke(principal, id, ctx) {
-      const row = await accessible(principal, id);
+      const row = await accessible(principal, id, ctx);
       // Idempotent: revoking a revoked key is a no-op, recorded once.
       if (await repo.revokeApiKey(db, id, new Date(clock.now()))) {
         await deps.invalidate(id);

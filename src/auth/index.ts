@@ -17,6 +17,7 @@ import { createApiKeysService } from "./api-keys-service.js";
 import { authRoutes } from "./auth-routes.js";
 import { API_KEY_CACHE_TTL_MS, createAuthenticator } from "./authenticate.js";
 import { createTokenService } from "./jwt.js";
+import { dummyPasswordHash } from "./passwords.js";
 import type { Principal } from "./principal.js";
 import { deleteExpiredRefreshTokens } from "./refresh-repository.js";
 import { createRevocations } from "./revocations.js";
@@ -105,6 +106,8 @@ export function createAuth(deps: AuthDeps): AuthModule {
         apiKeysRoutes(apiKeys)(app);
       },
       async start() {
+        // Computed up front so the first unknown-user login costs what every other login costs.
+        await dummyPasswordHash();
         usage.start(USAGE_FLUSH_MS);
         cleanup ??= setInterval(() => {
           deleteExpiredRefreshTokens(db, new Date(clock.now())).catch((e: unknown) =>

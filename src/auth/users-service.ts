@@ -191,11 +191,12 @@ export function createUsersService(deps: {
       }
       if (!row) throw notFound("user", id);
       const changed = Object.keys(patch).filter((k) => k !== "password");
-      if (sessionsEnd(current, row, patch.password !== undefined)) {
-        await revocations.endUserSessions(id);
-        await revokeUserRefreshTokens(db, id, new Date(clock.now()));
-      }
-      await record("user.updated", row, ctx, { changed, password_changed: patch.password !== undefined });
+      const passwordChanged = patch.password !== undefined;
+      if (claimsChanged(current, row) || passwordChanged) await revocations.endUserSessions(id);
+      // Refresh tokens survive a role change (a refresh issues a token with the new claims), but
+      // not a deactivation or a password change: those must log every session out for good.
+      if (!row.is_active || passwordChanged) await revokeUserRefreshTokens(db, id, new Date(clock.now()));
+      await record("user.updated", row, ctx, { changed, password_changed: passwordChanged });
       return toUserView(row);
     },
 
@@ -211,13 +212,12 @@ export function createUsersService(deps: {
 }
 
 /**
- * Existing credentials carry the old roles and teams in their claims, so any change to what the
- * user may do (or who can log in as them) ends every session issued before it.
+ * Existing credentials carry the old roles, teams and email in their claims (and the old active
+ * flag in cached API-key rows), so any such change ends every session issued before it.
  */
-function sessionsEnd(before: repo.UserRow, after: repo.UserRow, passwordChanged: boolean): boolean {
+function claimsChanged(before: repo.UserRow, after: repo.UserRow): boolean {
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
   return (
-    passwordChanged ||
     before.is_active !== after.is_active ||
     !same(before.roles, after.roles) ||
     !same(before.teams, after.teams) ||

@@ -144,6 +144,32 @@ describe("users API", () => {
     expect((await me(fresh)).json()).toMatchObject({ roles: ["developer"], teams: ["red"] });
   });
 
+  it("after a role change the refresh token still works and carries the new roles; deactivation ends it", async () => {
+    await newUser("hank");
+    const session = await t.request({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      body: { username: "hank", password: "hank-password-123" },
+    });
+    const { refresh_token, user } = session.json<{ refresh_token: string; user: UserBody }>();
+    const patch = (body: Record<string, unknown>) =>
+      t.request({ method: "PATCH", url: `/api/v1/users/${user.id}`, token: admin, body });
+    expect((await patch({ roles: ["analyst"] })).statusCode).toBe(200);
+    const refreshed = await t.request({ method: "POST", url: "/api/v1/auth/refresh", body: { refresh_token } });
+    expect(refreshed.statusCode).toBe(200);
+    const next = refreshed.json<{ access_token: string; refresh_token: string }>();
+    const me = await t.request({ method: "GET", url: "/api/v1/auth/me", token: next.access_token });
+    expect(me.json()).toMatchObject({ roles: ["analyst"] });
+    expect((await patch({ is_active: false })).statusCode).toBe(200);
+    const denied = await t.request({
+      method: "POST",
+      url: "/api/v1/auth/refresh",
+      body: { refresh_token: next.refresh_token },
+    });
+    expect(denied.statusCode).toBe(401);
+    expect(denied.json().error.code).toBe("TOKEN_REVOKED");
+  });
+
   it("a deactivated user's token stops working and they cannot log in", async () => {
     const token = await t.userToken("frank", ["viewer"]);
     const { id } = (await t.request({ method: "GET", url: "/api/v1/auth/me", token })).json<{ id: string }>();
