@@ -219,6 +219,43 @@ describe("/api/v1/servers", () => {
     expect(mine.find((r) => r.event_type === "server.updated")?.details).toMatchObject({ changed: ["status"] });
   });
 
+  it("owners and team members (developers) manage their servers through the default policy", async () => {
+    const owned = (await post(serverBody("owner-managed"), developer)).json().id;
+    const patched = await t.request({
+      method: "PATCH",
+      url: `/api/v1/servers/${owned}`,
+      token: developer,
+      body: { status: "active" },
+    });
+    expect(patched.statusCode).toBe(200);
+    const teamToken = await t.userToken("reg-team-dev", ["developer"], ["payments"]);
+    const teamServer = (await post(serverBody("team-managed", { team: "payments" }))).json().id;
+    const byTeam = await t.request({
+      method: "PATCH",
+      url: `/api/v1/servers/${teamServer}`,
+      token: teamToken,
+      body: { tags: ["pci"] },
+    });
+    expect(byTeam.statusCode).toBe(200);
+    const notTheirs = await t.request({
+      method: "PATCH",
+      url: `/api/v1/servers/${owned}`,
+      token: teamToken,
+      body: { tags: ["x"] },
+    });
+    expect(notTheirs.statusCode).toBe(403);
+    const handOver = await t.request({
+      method: "PATCH",
+      url: `/api/v1/servers/${owned}`,
+      token: developer,
+      body: { owner_id: UNKNOWN_ID },
+    });
+    expect(handOver.statusCode).toBe(403);
+    expect((await t.request({ method: "DELETE", url: `/api/v1/servers/${owned}`, token: developer })).statusCode).toBe(
+      204,
+    );
+  });
+
   describe("auth", () => {
     it("POST: 401 without a token, 403 for a viewer", async () => {
       await expectAuthCases(t, { method: "POST", url: "/api/v1/servers", body: serverBody("auth-post") }, viewer);
