@@ -3,7 +3,7 @@
 # Query: data.sark.authz. Outputs (docs/POLICIES.md "The decision"):
 #   allow                boolean; the request is allowed when allow is true AND deny is empty
 #   deny                 set of reason strings; any entry vetoes the request
-#   reason               a human-readable reason for a denial that no deny rule explains
+#   reason               a human-readable reason for a denial that no deny rule explains (read only on denials)
 #   filtered_parameters  the tool arguments with credential-like keys removed
 #   cache_ttl            seconds the decision may be cached (only set when the decision depends on time)
 #
@@ -22,7 +22,10 @@ default allow := false
 # Roles and action groups
 # ---------------------------------------------------------------------------------------------
 
-has_role(role) if input.user.roles[_] == role
+# The user's roles as a set: built once per evaluation, then every role check is a lookup.
+roles := {role | some role in input.user.roles}
+
+has_role(role) if roles[role]
 
 is_admin if has_role("admin")
 
@@ -30,15 +33,12 @@ is_privileged if is_admin
 
 is_privileged if has_role("security_admin")
 
-known_role if has_role("admin")
+known_roles := {"admin", "security_admin", "developer", "analyst", "viewer"}
 
-known_role if has_role("security_admin")
-
-known_role if has_role("developer")
-
-known_role if has_role("analyst")
-
-known_role if has_role("viewer")
+known_role if {
+	some role in known_roles
+	roles[role]
+}
 
 # What every known role may do: look at the catalogue and its own API keys.
 read_actions := {"server:read", "tool:read", "policy:read"}
@@ -61,29 +61,30 @@ server_manage_actions := {"server:update", "server:delete", "tool:sensitivity:up
 
 allow if is_admin
 
+# Each rule tests the action first: it is a single lookup and rules out most rules at once.
 allow if {
-	known_role
 	read_actions[input.action]
+	known_role
 }
 
 allow if {
-	has_role("security_admin")
 	security_admin_actions[input.action]
+	has_role("security_admin")
 }
 
 allow if {
-	has_role("developer")
 	developer_actions[input.action]
+	has_role("developer")
 }
 
 allow if {
-	has_role("analyst")
 	analyst_actions[input.action]
+	has_role("analyst")
 }
 
 allow if {
-	has_role("viewer")
 	input.action == "apikey:manage"
+	has_role("viewer")
 }
 
 allow if {
@@ -91,9 +92,23 @@ allow if {
 	manages_server
 }
 
+# Invocation clearance by role: admin and security_admin up to critical, developer up to high,
+# analyst up to medium, viewer none. Several roles: the highest clearance wins.
 allow if {
 	input.action == "tool:invoke"
-	level_rank[tool_sensitivity] <= clearance_rank
+	is_privileged
+}
+
+allow if {
+	input.action == "tool:invoke"
+	has_role("developer")
+	level_rank[tool_sensitivity] <= level_rank.high
+}
+
+allow if {
+	input.action == "tool:invoke"
+	has_role("analyst")
+	level_rank[tool_sensitivity] <= level_rank.medium
 }
 
 allow if {
@@ -135,25 +150,6 @@ manages_server if {
 # ---------------------------------------------------------------------------------------------
 
 level_rank := {"low": 1, "medium": 2, "high": 3, "critical": 4}
-
-# The highest sensitivity each role may invoke on any server.
-invoke_clearance contains level if {
-	is_privileged
-	level := "critical"
-}
-
-invoke_clearance contains level if {
-	has_role("developer")
-	level := "high"
-}
-
-invoke_clearance contains level if {
-	has_role("analyst")
-	level := "medium"
-}
-
-# A user with several roles gets the highest clearance among them.
-clearance_rank := max({rank | some level in invoke_clearance; rank := level_rank[level]})
 
 # A tool without a level inherits its server's; with neither it is treated as critical (fail closed).
 default tool_sensitivity := "critical"
@@ -202,13 +198,11 @@ tool_name := input.tool_name if {
 	is_string(input.tool_name)
 }
 
-destructive_words := {"delete", "drop", "destroy", "truncate", "purge", "wipe", "erase", "remove", "shutdown", "kill"}
+# One of these words at the start of the name or after a non-letter: delete_user, db.drop,
+# deleteUser (names are lower-cased first). One regex, compiled once by the engine.
+destructive_pattern := "(^|[^a-z])(delete|drop|destroy|truncate|purge|wipe|erase|remove|shutdown|kill)"
 
-# A word at the start of the name or after a separator: delete_user, db.drop, deleteUser.
-destructive if {
-	some word in destructive_words
-	regex.match(sprintf("(^|[^a-z])%s", [word]), lower(tool_name))
-}
+destructive if regex.match(destructive_pattern, lower(tool_name))
 
 destructive if input.tool.annotations.destructiveHint == true
 
@@ -256,13 +250,13 @@ cache_ttl := 0 if business_hours_apply
 # Reasons and parameter filtering
 # ---------------------------------------------------------------------------------------------
 
+# Explains a denial no deny rule explains. Defined whatever the decision (SARK reads it only for
+# denials), so it never has to re-evaluate allow.
 reason := sprintf("role(s) %s may not %s", [concat(", ", sort(input.user.roles)), input.action]) if {
-	not allow
 	count(input.user.roles) > 0
 }
 
 reason := sprintf("a principal without roles may not %s", [input.action]) if {
-	not allow
 	count(input.user.roles) == 0
 }
 

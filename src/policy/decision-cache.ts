@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import { CACHE_KEYS, type Cache } from "../platform/cache.js";
 import type { PolicyConfig } from "../platform/config.js";
+import { hashIdentity } from "./input.js";
 import type { PolicyMetrics } from "./metrics.js";
 
 /** What is cached for a decision (never an engine error: those are re-evaluated every time). */
@@ -11,6 +12,7 @@ export interface CachedDecision {
   policyVersion: string;
 }
 
+/** Keys are decision identities (`decisionIdentity`): the memory LRU uses them as they are, Redis hashes them. */
 export interface DecisionCache {
   get(key: string): Promise<CachedDecision | undefined>;
   set(key: string, decision: CachedDecision, ttlSeconds: number): Promise<void>;
@@ -48,12 +50,14 @@ export function createDecisionCache(deps: {
   }
   return {
     async get(key) {
-      const hit = await cache.get<CachedDecision>(CACHE_KEYS.policyDecision(key)).catch(() => undefined);
+      const hit = await cache.get<CachedDecision>(CACHE_KEYS.policyDecision(hashIdentity(key))).catch(() => undefined);
       count(hit !== undefined);
       return hit;
     },
     async set(key, decision, ttlSeconds) {
-      if (ttlSeconds > 0) await cache.set(CACHE_KEYS.policyDecision(key), decision, ttlSeconds).catch(() => {});
+      if (ttlSeconds > 0) {
+        await cache.set(CACHE_KEYS.policyDecision(hashIdentity(key)), decision, ttlSeconds).catch(() => {});
+      }
     },
   };
 }

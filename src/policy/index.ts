@@ -19,6 +19,7 @@ import { createPolicyMetrics } from "./metrics.js";
 import { createOpaEngine } from "./opa/opa-engine.js";
 import { createPolicyAuthorizer } from "./policy-authorizer.js";
 import { policyRoutes } from "./routes.js";
+import { createPolicyDataStore } from "./store/data-service.js";
 import { createPolicyStore } from "./store/service.js";
 import type { PolicyEngine } from "./types.js";
 
@@ -74,6 +75,7 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
     config,
     onChange: () => loader.refresh(),
   });
+  const data = createPolicyDataStore({ database: deps.database, audit: deps.audit, onChange: () => loader.refresh() });
   const evaluator = createEvaluateService({
     database: deps.database,
     authorizer,
@@ -96,7 +98,7 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
     authorizer,
     feature: {
       name: "policy",
-      routes: policyRoutes({ store, evaluator, authorizer, governingPackage: config.package }),
+      routes: policyRoutes({ store, data, evaluator, authorizer, governingPackage: config.package }),
       async start() {
         await seedDefault();
         await loader.start();

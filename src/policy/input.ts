@@ -61,25 +61,19 @@ export function inputSensitivity(input: PolicyInput): Sensitivity {
   return i < 0 ? "medium" : (LEVELS[i] ?? "critical");
 }
 
-/** JSON with sorted object keys, so equal documents serialise identically. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of Object.keys(obj).sort()) {
-    if (obj[key] !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(obj[key])}`);
-  }
-  return `{${parts.join(",")}}`;
+/**
+ * The decision-cache identity of an input: cache scope (engine, policy revision) plus the input
+ * without its volatile fields (time and request id change on every request and would make every
+ * lookup a miss). Plain JSON.stringify: buildInput fixes the top-level key order, and the same
+ * caller sending nested keys in another order only costs a miss, never a wrong hit. Policies
+ * whose decisions depend on time set `cache_ttl` (the default policy sets 0 when business hours apply).
+ */
+export function decisionIdentity(scope: string, input: PolicyInput): string {
+  const { time: _t, time_ns: _n, request_id: _r, ...stable } = input.context;
+  return `${scope}\n${JSON.stringify({ ...input, context: stable })}`;
 }
 
-/**
- * The decision-cache key: policy version plus the input without its volatile fields (time and
- * request id change on every request and would make every lookup a miss). Policies whose
- * decisions depend on time set `cache_ttl` (the default policy sets 0 when business hours apply).
- */
-export function decisionKey(policyVersion: string, input: PolicyInput): string {
-  const { time: _t, time_ns: _n, request_id: _r, ...stable } = input.context;
-  const doc = canonicalJson({ ...input, context: stable });
-  return createHash("sha256").update(policyVersion).update("\n").update(doc).digest("base64url");
+/** A fixed-size key for shared caches (Redis). SHA-256: a collision would hand out another input's decision. */
+export function hashIdentity(identity: string): string {
+  return createHash("sha256").update(identity).digest("base64url");
 }

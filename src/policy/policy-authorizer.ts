@@ -8,7 +8,7 @@ import type { Logger } from "../platform/logger.js";
 import type { Action } from "./actions.js";
 import type { Authorizer, AuthzDecision, PolicyResource, RequestFacts } from "./authorizer.js";
 import type { CachedDecision, DecisionCache } from "./decision-cache.js";
-import { buildInput, decisionKey, inputSensitivity, requestContext, userFromPrincipal } from "./input.js";
+import { buildInput, decisionIdentity, inputSensitivity, requestContext, userFromPrincipal } from "./input.js";
 import type { PolicyMetrics } from "./metrics.js";
 import { type EngineResult, type PolicyEngine, PolicyEvalFailure, type PolicyInput } from "./types.js";
 
@@ -43,7 +43,7 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
 
   async function evaluate(input: PolicyInput): Promise<AuthzDecision> {
     const scope = engine.cacheScope();
-    const key = cache ? decisionKey(scope, input) : "";
+    const key = cache ? decisionIdentity(scope, input) : "";
     if (cache) {
       const hit = await cache.get(key);
       if (hit) return { ...hit, cached: true, evalUs: 0 };

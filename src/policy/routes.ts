@@ -26,6 +26,7 @@ import {
   ValidateResponse,
 } from "./schemas.js";
 import { normaliseDataPath } from "./store/data-document.js";
+import type { PolicyDataStore } from "./store/data-service.js";
 import type { PolicyRow, VersionRow } from "./store/repository.js";
 import type { PolicyStore, StoreActor } from "./store/service.js";
 
@@ -33,6 +34,7 @@ const tags = ["policies"];
 
 export interface PolicyRouteDeps {
   store: PolicyStore;
+  data: PolicyDataStore;
   evaluator: ReturnType<typeof createEvaluateService>;
   authorizer: Authorizer;
   /** The package that governs SARK's API (config.policy.package). */
@@ -125,7 +127,7 @@ export function policyRoutes(deps: PolicyRouteDeps) {
       { schema: { tags, response: { 200: Type.Object({ items: Type.Array(DataEntrySchema) }) } } },
       async (request) => {
         await may(request, ACTIONS.policyRead);
-        return { items: (await store.listData()).map((d) => ({ path: d.path, value: d.value })) };
+        return { items: (await deps.data.listData()).map((d) => ({ path: d.path, value: d.value })) };
       },
     );
     app.put(
@@ -135,12 +137,12 @@ export function policyRoutes(deps: PolicyRouteDeps) {
         const c = await may(request, ACTIONS.policyWrite);
         if (request.body === undefined || request.body === null)
           throw validationFailed("the body must be the JSON document to store");
-        return store.putData(dataPath(request.params["*"]), request.body, c.storeActor);
+        return deps.data.putData(dataPath(request.params["*"]), request.body, c.storeActor);
       },
     );
     app.delete("/api/v1/policies/data/*", { schema: { tags, params: DataParams } }, async (request, reply) => {
       const c = await may(request, ACTIONS.policyWrite);
-      await store.deleteData(dataPath(request.params["*"]), c.storeActor);
+      await deps.data.deleteData(dataPath(request.params["*"]), c.storeActor);
       return reply.status(204).send();
     });
     app.get(

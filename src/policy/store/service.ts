@@ -6,7 +6,6 @@ import type { Database } from "../../platform/db/database.js";
 import { AppError, conflict, notFound } from "../../platform/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
 import { type PolicyDiagnostic, runTests, tryCompile } from "../compile.js";
-import { pathsOverlap } from "./data-document.js";
 import * as repo from "./repository.js";
 import type { TestResult, TestStatus } from "./tables.js";
 
@@ -285,44 +284,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       });
       return true;
     },
-
-    listData: () => repo.listData(db),
-
-    async putData(path: string, value: unknown, actor: StoreActor) {
-      const others = (await repo.listData(db)).filter((d) => d.path !== path && pathsOverlap(d.path, path));
-      if (others.length > 0)
-        throw conflict(`policy data path '${path}' overlaps '${others[0]?.path}'; delete that one first`);
-      const revision = await db.transaction().execute(async (tx) => {
-        await repo.putData(tx, path, value, actor.userId);
-        return repo.bumpRevision(tx);
-      });
-      await recordData(actor, "policy.data_updated", path, revision);
-      await deps.onChange();
-      return { path, value, revision };
-    },
-
-    async deleteData(path: string, actor: StoreActor) {
-      const revision = await db.transaction().execute(async (tx) => {
-        if (!(await repo.deleteData(tx, path))) throw notFound("policy data", path);
-        return repo.bumpRevision(tx);
-      });
-      await recordData(actor, "policy.data_deleted", path, revision);
-      await deps.onChange();
-    },
   };
-
-  function recordData(actor: StoreActor, eventType: string, path: string, revision: number) {
-    return audit.record({
-      event_type: eventType,
-      severity: "high",
-      outcome: "success",
-      actor: actor.audit,
-      action: "policy:write",
-      resource: { type: "policy_data", id: path, name: `data.${path.replaceAll("/", ".")}` },
-      ...(actor.requestId ? { request_id: actor.requestId } : {}),
-      details: { revision },
-    });
-  }
 }
 
 function isUniqueViolation(e: unknown): boolean {
