@@ -1,5 +1,5 @@
 import type { AuditRecorder } from "../audit/types.js";
-import { AppError, isAppError } from "../platform/errors.js";
+import { AppError, type ErrorCode, isAppError } from "../platform/errors.js";
 import { ACTIONS } from "../policy/actions.js";
 import { policyServer } from "./mapping.js";
 import type { Caller, PreparedServer, RegistryCore } from "./service.js";
@@ -12,7 +12,7 @@ export interface BulkItemResult {
   index: number;
   status: number;
   server?: Server;
-  error?: { code: string; message: string; details?: unknown };
+  error?: { code: ErrorCode; message: string; details?: unknown };
 }
 
 export interface BulkResult {
@@ -65,7 +65,7 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
     const first = failures[0];
     if (first?.error) {
       throw new AppError(
-        first.error.code as AppError["code"],
+        first.error.code,
         `${failures.length} of ${checked.length} items failed; nothing was registered`,
         { details: { items: failures } },
       );
@@ -82,14 +82,10 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
         return results;
       });
     } catch (e) {
-      const item = failure(current, e);
-      throw new AppError(
-        item.error?.code as AppError["code"],
-        `item ${current}: ${item.error?.message}; nothing was registered`,
-        {
-          details: { items: [item] },
-        },
-      );
+      if (!isAppError(e)) throw e;
+      throw new AppError(e.code, `item ${current}: ${e.message}; nothing was registered`, {
+        details: { items: [failure(current, e)] },
+      });
     }
   }
 

@@ -44,6 +44,8 @@ export interface RegistryServiceDeps {
 export interface PreparedServer {
   server: ServerValues;
   tools: ToolValues[];
+  /** Where this server sits in the request body, for field errors found while writing. */
+  prefix: string;
 }
 
 const isAdmin = (p: Principal): boolean => p.roles.includes("admin");
@@ -71,16 +73,16 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
     const id = uuidv7();
     const at = now();
     const tools = (input.tools ?? []).map((t) => toolValues(id, t, at));
-    return { server: serverValues(id, input, ownerId, tools, at), tools };
+    return { server: serverValues(id, input, ownerId, tools, at), tools, prefix };
   }
 
   /** Maps constraint violations to the caller's terms; never passes driver text through. */
-  function translateWriteError(e: unknown, name: string, ownerId: string | null): unknown {
+  function translateWriteError(e: unknown, name: string, ownerId: string | null, prefix = "body"): unknown {
     const code = pgErrorCode(e);
     if (code === UNIQUE_VIOLATION) return new AppError("CONFLICT", `a server named '${name}' is already registered`);
     if (code === FOREIGN_KEY_VIOLATION) {
       return validationFailed(`owner_id '${ownerId}' is not a known user`, [
-        { path: "body/owner_id", message: "is not a known user" },
+        { path: `${prefix}/owner_id`, message: "is not a known user" },
       ]);
     }
     return e;
@@ -92,7 +94,7 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
       const tools = await insertToolRows(tx, p.tools);
       return toServer(row, tools.length, tools);
     } catch (e) {
-      throw translateWriteError(e, p.server.name, p.server.owner_id);
+      throw translateWriteError(e, p.server.name, p.server.owner_id, p.prefix);
     }
   }
 
@@ -121,42 +123,47 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
 
 export type RegistryCore = ReturnType<typeof createRegistryCore>;
 
-const PATCH_COLUMNS = [
-  "name",
-  "description",
-  "transport",
-  "endpoint",
-  "command",
-  "sensitivity_level",
-  "status",
-] as const;
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Turns a validated PATCH into column changes, with the list of fields that really change. */
 function patchChanges(row: ServerRow, patch: ServerPatch): { changes: Partial<ServerValues>; changed: string[] } {
   const changes: Partial<ServerValues> = {};
   const changed: string[] = [];
-  const set = <K extends keyof ServerValues>(field: string, key: K, value: ServerValues[K], same: boolean) => {
-    if (same) return;
+  const set = <K extends keyof ServerValues>(
+    field: string,
+    key: K,
+    value: ServerValues[K] | undefined,
+    same: boolean,
+  ) => {
+    if (value === undefined || same) return;
     changes[key] = value;
     changed.push(field);
   };
-  for (const key of PATCH_COLUMNS) {
-    const value = patch[key];
-    if (value !== undefined) set(key, key, value as never, value === row[key]);
-  }
-  if (patch.owner_id !== undefined) set("owner_id", "owner_id", patch.owner_id, patch.owner_id === row.owner_id);
-  if (patch.team !== undefined) set("team", "team", patch.team, patch.team === row.team);
-  if (patch.args)
-    set("args", "args", JSON.stringify(patch.args), JSON.stringify(patch.args) === JSON.stringify(row.args));
+  set("name", "name", patch.name, patch.name === row.name);
+  set("description", "description", patch.description, patch.description === row.description);
+  set("transport", "transport", patch.transport, patch.transport === row.transport);
+  set("endpoint", "endpoint", patch.endpoint, patch.endpoint === row.endpoint);
+  set("command", "command", patch.command, patch.command === row.command);
+  set(
+    "sensitivity_level",
+    "sensitivity_level",
+    patch.sensitivity_level,
+    patch.sensitivity_level === row.sensitivity_level,
+  );
+  set("status", "status", patch.status, patch.status === row.status);
+  set("owner_id", "owner_id", patch.owner_id, patch.owner_id === row.owner_id);
+  set("team", "team", patch.team, patch.team === row.team);
+  if (patch.args) set("args", "args", JSON.stringify(patch.args), sameJson(patch.args, row.args));
   if (patch.env) {
     const env = [...new Set(patch.env)];
-    set("env", "env_names", env, env.join() === row.env_names.join());
+    set("env", "env_names", env, sameJson(env, row.env_names));
   }
   if (patch.tags) {
     const tags = [...new Set(patch.tags)];
-    set("tags", "tags", tags, tags.join() === row.tags.join());
+    set("tags", "tags", tags, sameJson(tags, row.tags));
   }
-  if (patch.metadata) set("metadata", "metadata", JSON.stringify(patch.metadata), false);
+  if (patch.metadata)
+    set("metadata", "metadata", JSON.stringify(patch.metadata), sameJson(patch.metadata, row.metadata));
   return { changes, changed };
 }
 

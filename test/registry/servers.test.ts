@@ -256,6 +256,38 @@ describe("/api/v1/servers", () => {
     );
   });
 
+  it("an API key needs servers:write to register; servers:read only reads", async () => {
+    const created = await t.request({
+      method: "POST",
+      url: "/api/v1/api-keys",
+      token: admin,
+      body: { name: "registry-reader", scopes: ["servers:read"] },
+    });
+    expect(created.statusCode).toBe(201);
+    const apiKey = created.json().key as string;
+    expect((await t.request({ method: "GET", url: "/api/v1/servers", apiKey })).statusCode).toBe(200);
+    const denied = await t.request({ method: "POST", url: "/api/v1/servers", apiKey, body: serverBody("by-key") });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().error.code).toBe("POLICY_DENIED");
+  });
+
+  it("documents every registry route in the OpenAPI document", async () => {
+    const res = await t.request({ method: "GET", url: "/openapi.json" });
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.json().paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/servers",
+        "/api/v1/servers/export",
+        "/api/v1/servers/bulk",
+        "/api/v1/servers/{id}",
+        "/api/v1/servers/{id}/tools",
+        "/api/v1/servers/{id}/tools/{name}/sensitivity",
+        "/api/v1/servers/{id}/tools/{name}/sensitivity/history",
+        "/api/v1/tools/detect-sensitivity",
+      ]),
+    );
+  });
+
   describe("auth", () => {
     it("POST: 401 without a token, 403 for a viewer", async () => {
       await expectAuthCases(t, { method: "POST", url: "/api/v1/servers", body: serverBody("auth-post") }, viewer);
