@@ -10,7 +10,7 @@ import type { Server, ServerFilters } from "./types.js";
 export type ExportFormat = "csv" | "json";
 
 /** Rows read per query: memory stays bounded by one batch however large the registry is. */
-const BATCH = 200;
+export const EXPORT_BATCH = 200;
 
 export const CSV_COLUMNS = [
   "id",
@@ -58,14 +58,14 @@ function csvValues(s: Server): Array<string | number | null> {
  * Streams every matching server in keyset batches. CSV has one row per server (arrays and objects
  * as JSON text in their cell); JSON is one array of full servers with their tools.
  */
-export function createServerExport(core: RegistryCore) {
+export function createServerExport(core: RegistryCore, batchSize = EXPORT_BATCH) {
   async function* batches(filters: ServerFilters): AsyncGenerator<ServerRow[]> {
     let after: string | undefined;
     for (;;) {
-      const rows = await listServerRows(core.db, filters, after, BATCH);
+      const rows = await listServerRows(core.db, filters, after, batchSize);
       if (rows.length > 0) yield rows;
       const last = rows.at(-1);
-      if (rows.length < BATCH || !last) return;
+      if (rows.length < batchSize || !last) return;
       after = last.id;
     }
   }

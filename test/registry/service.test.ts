@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServerExport } from "../../src/registry/export.js";
 import { createRegistryService, type RegistryService } from "../../src/registry/index.js";
-import type { Caller } from "../../src/registry/service.js";
+import { type Caller, createRegistryCore } from "../../src/registry/service.js";
 import type { ServerInput } from "../../src/registry/types.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { directCaller, serverBody } from "./fixtures.js";
+import { directCaller, parseCsv, serverBody } from "./fixtures.js";
 
 /**
  * Service-level checks on the real database (no HTTP): what the routes rely on, reachable even
@@ -88,5 +89,29 @@ describe("registry service", () => {
     });
     const moved = await svc.crud.update(admin, s.id, { transport: "stdio", endpoint: null, command: "node" });
     expect(moved).toMatchObject({ transport: "stdio", endpoint: null, command: "node" });
+  });
+
+  it("export walks keyset batches without losing or repeating rows at batch edges", async () => {
+    const core = createRegistryCore({
+      database: t.ctx.database,
+      audit: t.ctx.audit,
+      authorizer: t.ctx.authorizer,
+      clock: t.ctx.clock,
+    });
+    const exporter = createServerExport(core, 3);
+    const all = await svc.listing.list(admin, { limit: 200 });
+    const read = async (format: "csv" | "json") => {
+      let text = "";
+      for await (const chunk of await exporter.open(admin, format, {})) text += String(chunk);
+      return text;
+    };
+    const csvIds = parseCsv(await read("csv"))
+      .slice(1)
+      .map((r) => r[0]);
+    expect(csvIds).toEqual(all.items.map((s) => s.id));
+    const json = JSON.parse(await read("json")) as Array<{ id: string; tools: unknown[] }>;
+    expect(json.map((s) => s.id)).toEqual(all.items.map((s) => s.id));
+    expect(json.every((s) => Array.isArray(s.tools))).toBe(true);
+    expect(all.items.length).toBeGreaterThan(3);
   });
 });
