@@ -40,17 +40,17 @@ known_role if {
 	roles[role]
 }
 
-# What every known role may do: look at the catalogue and its own API keys.
+# What every known role may do: look at the catalogue.
 read_actions := {"server:read", "tool:read", "policy:read"}
 
 security_admin_actions := {
 	"user:read", "audit:read", "siem:read", "siem:test",
-	"policy:write", "policy:evaluate", "apikey:manage",
+	"policy:write", "policy:evaluate",
 }
 
-developer_actions := {"server:register", "apikey:manage", "policy:evaluate"}
+developer_actions := {"server:register", "policy:evaluate"}
 
-analyst_actions := {"audit:read", "apikey:manage"}
+analyst_actions := {"audit:read"}
 
 # Actions on a specific server that its owner or team may perform.
 server_manage_actions := {"server:update", "server:delete", "tool:sensitivity:update"}
@@ -82,9 +82,10 @@ allow if {
 	has_role("analyst")
 }
 
+# Every authenticated user manages their own API keys (other users' keys: apikey:manage:all, admins).
 allow if {
 	input.action == "apikey:manage"
-	has_role("viewer")
+	is_string(input.user.id)
 }
 
 allow if {

@@ -60,6 +60,13 @@ test_unknown_role_denied if {
 	not authz.allow with input as {"user": user(["intern"]), "action": "server:read"}
 }
 
+test_everyone_manages_own_api_keys if {
+	decision_allowed({"user": user([]), "action": "apikey:manage"})
+	decision_allowed({"user": user(["viewer"]), "action": "apikey:manage"})
+	not authz.allow with input as {"user": user(["developer"]), "action": "apikey:manage:all"}
+	not authz.allow with input as {"user": {"roles": ["viewer"]}, "action": "apikey:manage"}
+}
+
 test_developer_registers_and_evaluates if {
 	decision_allowed({"user": user(["developer"]), "action": "server:register"})
 	decision_allowed({"user": user(["developer"]), "action": "policy:evaluate"})

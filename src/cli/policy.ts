@@ -36,7 +36,8 @@ export function policyTest(paths: readonly string[], io: CliIo): number {
       io.err(`${renderDiagnostics(outcome.diagnostics)}\n`);
       return 1;
     }
-    results.push(...runTests(outcome.compiled));
+    // print() output goes to stderr, so stdout stays one line per test.
+    results.push(...runTests(outcome.compiled, { print: (msg) => io.err(`${msg}\n`) }));
   }
   for (const suite of files.filter(isYaml)) {
     try {

@@ -38,12 +38,20 @@ export function renderDiagnostics(diagnostics: readonly PolicyDiagnostic[]): str
 const TEST_MAX_STEPS = 5_000_000;
 
 /** Runs every `test_*` rule of a compiled policy (like `opa test`), in name order. */
-export function runTests(compiled: CompiledPolicy, opts: { data?: unknown; deadlineMs?: number } = {}): TestResult[] {
+export function runTests(
+  compiled: CompiledPolicy,
+  opts: { data?: unknown; deadlineMs?: number; print?: (msg: string) => void } = {},
+): TestResult[] {
   return compiled
     .tests()
     .sort()
     .map((name) => {
-      const r = compiled.runTest(name, { data: opts.data, maxSteps: TEST_MAX_STEPS, deadlineMs: opts.deadlineMs });
+      const r = compiled.runTest(name, {
+        data: opts.data,
+        maxSteps: TEST_MAX_STEPS,
+        deadlineMs: opts.deadlineMs,
+        print: opts.print,
+      });
       return r.error === undefined ? { name, pass: r.pass } : { name, pass: false, error: r.error };
     });
 }
