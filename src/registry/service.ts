@@ -4,7 +4,7 @@ import type { Principal } from "../auth/principal.js";
 import type { Clock } from "../platform/clock.js";
 import type { Database } from "../platform/db/database.js";
 import { AppError, type FieldError, notFound, validationFailed } from "../platform/errors.js";
-import { ACTIONS } from "../policy/actions.js";
+import { ACTIONS, type Action } from "../policy/actions.js";
 import type { Authorizer, PolicyResource, RequestFacts } from "../policy/authorizer.js";
 import { policyServer, serverValues, toolValues, toServer } from "./mapping.js";
 import {
@@ -58,7 +58,7 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
   const db = deps.database.db.withTables<RegistryTables>();
   const now = () => new Date(deps.clock.now());
 
-  function authorize(caller: Caller, action: string, resource?: PolicyResource) {
+  function authorize(caller: Caller, action: Action, resource?: PolicyResource) {
     return deps.authorizer.require(caller.principal, action, resource, caller.facts);
   }
 
