@@ -50,11 +50,14 @@ function plainObject(v: unknown): Record<string, unknown> | null {
 export function buildEvent(input: AuditEventInput, id: string, timestampMs: number): AuditEventBody {
   const actor: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input.actor ?? {})) {
-    if (v !== undefined) actor[k] = typeof v === "string" ? redactString(v) : v;
+    if (typeof v === "string") actor[k] = redactString(v);
+    else if (v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) actor[k] = v;
   }
   const severity = input.severity && SEVERITIES.has(input.severity) ? input.severity : "low";
   const outcome = OUTCOMES.has(input.outcome) ? input.outcome : "failure";
-  return normalise({
+  // Everything below is already JSON data (redact's output, cleaned strings, finite scalars), so
+  // what jsonb stores and returns is exactly what gets hashed.
+  return {
     id,
     timestamp: new Date(timestampMs).toISOString(),
     event_type: text(input.event_type) || "unknown",
@@ -66,12 +69,7 @@ export function buildEvent(input: AuditEventInput, id: string, timestampMs: numb
     decision: input.decision ? plainObject(redact(input.decision)) : null,
     request_id: text(input.request_id),
     details: plainObject(redact(input.details ?? {})) ?? {},
-  });
-}
-
-/** JSON round trip: what `jsonb` stores is what gets hashed (undefined dropped, -0 → 0, …). */
-function normalise(event: AuditEventBody): AuditEventBody {
-  return JSON.parse(JSON.stringify(event)) as AuditEventBody;
+  };
 }
 
 /** JSON with object keys sorted at every level: a stable byte form to hash. */

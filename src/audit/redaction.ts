@@ -90,6 +90,9 @@ const VALUE_PATTERNS: readonly ValuePattern[] = [
 // Strings shorter than the shortest credential above cannot contain one; skipping them keeps the
 // common case (short identifiers, enum values) cheap at audit ingest rates.
 const MIN_SECRET_LENGTH = 16;
+// A superset of the patterns' fixed parts: one scan decides whether any pattern needs to run.
+const ANY_PATTERN =
+  /-----BEGIN|:\/\/|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA)|aws_?secret|sk-|k_(?:live|test)_|gh[pousr]_|github_pat_|xox|AIza|sark_|Bearer|Basic|Token/i;
 
 /** Masks credential-looking substrings in a string, keeping the surrounding text. */
 export function redactString(input: string): string {
@@ -97,7 +100,7 @@ export function redactString(input: string): string {
   if (out.length > REDACTION_LIMITS.maxStringLength) {
     out = `${out.slice(0, REDACTION_LIMITS.maxStringLength)}…[TRUNCATED ${out.length - REDACTION_LIMITS.maxStringLength} chars]`;
   }
-  if (out.length < MIN_SECRET_LENGTH) return out;
+  if (out.length < MIN_SECRET_LENGTH || !ANY_PATTERN.test(out)) return out;
   for (const p of VALUE_PATTERNS) {
     p.pattern.lastIndex = 0;
     if (p.pattern.test(out)) {

@@ -256,6 +256,25 @@ describe(`audit API (${BACKEND_LABEL})`, () => {
     });
   });
 
+  describe("health and metrics", () => {
+    it("reports the writer in /health/detailed and counts in /metrics", async () => {
+      const health = await t.request({ method: "GET", url: "/health/detailed" });
+      expect(health.json().components.audit).toMatchObject({
+        status: "healthy",
+        buffered: expect.any(Number),
+        buffer_max: t.config.audit.bufferMax,
+        last_error: null,
+        last_flush_at: expect.any(String),
+        last_maintenance_at: expect.any(String),
+      });
+      const metrics = (await t.request({ method: "GET", url: "/metrics" })).body;
+      const written = /^sark_audit_events_written_total (\d+)/m.exec(metrics);
+      expect(Number(written?.[1])).toBeGreaterThanOrEqual(seeded.length);
+      expect(metrics).toMatch(/^sark_audit_write_failures_total 0$/m);
+      expect(metrics).toMatch(/^sark_audit_buffer_events \d+$/m);
+    });
+  });
+
   describe("authentication and policy", () => {
     it("answers 401 without valid credentials", async () => {
       await expectAuthRequired(t, ROUTES);
