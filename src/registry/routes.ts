@@ -7,6 +7,7 @@ import type { RegistryService } from "./index.js";
 import {
   BulkResultSchema,
   BulkSchema,
+  DetectResultSchema,
   DetectSchema,
   ExportQuerySchema,
   IdParams,
@@ -105,8 +106,10 @@ export function registryRoutes(svc: RegistryService, today: () => string) {
       { schema: { tags, params: ToolParams, response: { 200: Items(SensitivityChangeSchema) } } },
       async (request) => svc.tools.history(callerOf(request), request.params.id.toLowerCase(), request.params.name),
     );
-    app.post("/api/v1/tools/detect-sensitivity", { schema: { tags: ["tools"], body: DetectSchema } }, async (request) =>
-      svc.tools.detect(callerOf(request), request.body),
+    app.post(
+      "/api/v1/tools/detect-sensitivity",
+      { schema: { tags: ["tools"], body: DetectSchema, response: { 200: DetectResultSchema } } },
+      async (request) => svc.tools.detect(callerOf(request), request.body),
     );
   };
 }

@@ -218,6 +218,12 @@ export const DetectSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const DetectResultSchema = Type.Object({
+  sensitivity_level: Sensitivity,
+  rule: Type.Enum(["credentials", "destructive", "read_only", "default"]),
+  matched: Type.Array(Type.String()),
+});
+
 export type BulkBody = Static<typeof BulkSchema>;
 export type ListQuery = Static<typeof ListQuerySchema>;
 export type ExportQuery = Static<typeof ExportQuerySchema>;
