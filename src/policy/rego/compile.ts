@@ -1,5 +1,5 @@
 /** Whole-policy compilation: rule tree, name environments, plans, recursion check, indexes. */
-import type { Module } from "./ast.js";
+import type { Module, Term } from "./ast.js";
 import { BUILTINS } from "./builtins/index.js";
 import { RegoCompileError } from "./errors.js";
 import type { IRBody } from "./ir.js";
@@ -11,6 +11,7 @@ import type { GroupPlan } from "./rule-eval.js";
 import { buildIndex } from "./rule-index.js";
 import { compileDef, type DefPlan } from "./rule-plan.js";
 import { RuleTree } from "./rule-tree.js";
+import { RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface CompiledRules {
   readonly tree: RuleTree;
@@ -50,6 +51,14 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
   const functions = new Map<string, number>();
   for (const g of tree.groups) if (g.callable) functions.set(g.path.join("."), g.arity);
   const deps: Set<number>[] = tree.groups.map(() => new Set());
+  const constants = new Map<number, Value>();
+  for (const g of tree.groups) {
+    const only = g.defs[0];
+    if (g.kind !== "complete" || g.defs.length !== 1 || g.defaults.length > 0 || !only) continue;
+    const r = only.rule;
+    const v = r.body.length === 0 && r.elses.length === 0 && r.value ? literalValue(r.value) : undefined;
+    if (v !== undefined) constants.set(g.id, v);
+  }
   let current: Set<number> | undefined;
   const cc: CompileCtx = {
     builtins: BUILTINS,
@@ -60,6 +69,7 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
       return t;
     },
     groupsUnder: (path) => groupsUnder(tree, path),
+    groupConstant: (id) => constants.get(id),
     functionGroup: (path) => {
       const n = tree.node(path);
       if (!n.group)
@@ -100,6 +110,32 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
   checkRecursion(groups, deps);
   const packages = [...new Set(modules.map((m) => m.pkg.join(".")))].sort();
   return { tree, groups, cc, functions, packages };
+}
+
+/** The value of a term made only of literals (no variables, refs or calls), else undefined. */
+function literalValue(t: Term): Value | undefined {
+  switch (t.t) {
+    case "scalar":
+      return t.v;
+    case "array":
+    case "set": {
+      const items = t.items.map(literalValue);
+      if (items.some((x) => x === undefined)) return undefined;
+      return t.t === "array" ? (items as Value[]) : RegoSet.from(items as Value[]);
+    }
+    case "object": {
+      const o = new RegoObject();
+      for (const [k, v] of t.entries) {
+        const kv = literalValue(k);
+        const vv = literalValue(v);
+        if (kv === undefined || vv === undefined) return undefined;
+        o.set(kv, vv);
+      }
+      return o;
+    }
+    default:
+      return undefined;
+  }
 }
 
 export function resolveData(tree: RuleTree, path: readonly string[]): DataTarget {

@@ -57,7 +57,7 @@ export function compilePolicy(modules: RegoModuleSource[], options: CompileOptio
   const rt = new PolicyRuntime(parsed, options.strict ?? true);
   const prepare = (path: string) => {
     const read = rt.pathReader(splitPath(path));
-    return (opts?: EvalOptions) => guard(() => read(rt.context(opts)));
+    return (opts?: EvalOptions) => guard(() => read(rt.contextFor(opts)));
   };
   const tests = rt.rules.groups
     .filter((g) => g.kind !== "function" && (g.name.split(".").pop() ?? "").startsWith("test_"))

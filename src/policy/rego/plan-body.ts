@@ -5,9 +5,9 @@ import type { IR, IRBody, IRLit } from "./ir.js";
 import { binds, needsEv, needsMatch, orderBody, type Slots } from "./order.js";
 import { compileMatch } from "./plan-match.js";
 import { compileTerm } from "./plan-terms.js";
-import type { CompileCtx, Goal } from "./plan-types.js";
+import type { CompileCtx, Goal, TermPlan } from "./plan-types.js";
 import { compileWith } from "./plan-with.js";
-import { eachEntry, type Frame, tick } from "./runtime.js";
+import { eachEntry, type Frame, type K0, tick, toValue } from "./runtime.js";
 import { canonicalKey, equals, RegoObject, type Value } from "./value.js";
 
 const succeed: Goal = (_f, k) => k();
@@ -162,6 +162,9 @@ function compileSomeIn(l: Extract<IRLit, { kind: "somein" }>, bound: Slots, next
   }
   const coll = compileTerm(l.coll, bound, cc);
   const after = binds(l.coll, new Set(bound));
+  if (l.value.k === "local" && (!l.key || l.key.k === "local")) {
+    return someInLocals(coll, l.key?.k === "local" ? l.key.slot : -1, l.value.slot, next);
+  }
   const key = l.key ? compileMatch(l.key, after, cc) : undefined;
   const value = compileMatch(l.value, after, cc);
   return (f, k) => {
@@ -169,11 +172,50 @@ function compileSomeIn(l: Extract<IRLit, { kind: "somein" }>, bound: Slots, next
     return coll.ev(f, (c) =>
       eachEntry(c, (kv, v) => {
         tick(f.c);
-        const then = (): boolean => value(f, v as Value, () => next(f, k));
-        return key ? key(f, kv, then) : then();
+        if (!key) return value(f, v as Value, () => next(f, k));
+        return key(f, kv, () => value(f, v as Value, () => next(f, k)));
       }),
     );
   };
+}
+
+/** `some v in xs` / `some k, v in xs` with fresh variables: bind slots directly (the common case). */
+function someInLocals(coll: TermPlan, keySlot: number, valueSlot: number, next: Goal): Goal {
+  const doc = coll.doc;
+  if (doc) {
+    // Iterate the document itself; only elements that are bound get converted.
+    return (f, k) => {
+      tick(f.c);
+      const raw = doc.raw(f);
+      return eachEntry(doc.find(f), (kv, v) => {
+        tick(f.c);
+        return bindEntry(f, keySlot, kv, valueSlot, toValue(v, raw, f.c) as Value, next, k);
+      });
+    };
+  }
+  return (f, k) => {
+    tick(f.c);
+    return coll.ev(f, (c) =>
+      eachEntry(c, (kv, v) => {
+        tick(f.c);
+        return bindEntry(f, keySlot, kv, valueSlot, v as Value, next, k);
+      }),
+    );
+  };
+}
+
+function bindEntry(f: Frame, keySlot: number, kv: Value, valueSlot: number, v: Value, next: Goal, k: K0): boolean {
+  const s = f.s;
+  const prevKey = keySlot >= 0 ? s[keySlot] : undefined;
+  if (prevKey !== undefined && !equals(prevKey, kv)) return false;
+  const prev = s[valueSlot];
+  if (prev !== undefined && !equals(prev, v)) return false;
+  if (keySlot >= 0) s[keySlot] = kv;
+  s[valueSlot] = v;
+  const stop = next(f, k);
+  s[valueSlot] = prev;
+  if (keySlot >= 0) s[keySlot] = prevKey;
+  return stop;
 }
 
 /** `every` holds when the body succeeds for each element (vacuously for an empty collection). */
@@ -198,9 +240,8 @@ function compileEvery(
       if (typeof c !== "object" || c === null) return false;
       const failed = eachEntry(c, (kv, v) => {
         tick(f.c);
-        const then = (): boolean => body(f, STOP);
-        const ok = key ? key(f, kv, () => value(f, v as Value, then)) : value(f, v as Value, then);
-        return !ok;
+        if (!key) return !value(f, v as Value, () => body(f, STOP));
+        return !key(f, kv, () => value(f, v as Value, () => body(f, STOP)));
       });
       return !failed && next(f, k);
     });

@@ -2,7 +2,7 @@
 import type { IR } from "./ir.js";
 import type { Slots } from "./order.js";
 import { compileTerm } from "./plan-terms.js";
-import type { CompileCtx, MatchPlan } from "./plan-types.js";
+import type { CompileCtx, MatchPlan, TermPlan } from "./plan-types.js";
 import type { Frame, K0 } from "./runtime.js";
 import { equals, RegoObject, type Value } from "./value.js";
 
@@ -36,11 +36,13 @@ function arrayMatch(items: readonly MatchPlan[]): MatchPlan {
   const n = items.length;
   return (f, v, k) => {
     if (!Array.isArray(v) || v.length !== n) return false;
-    const arr = v as readonly Value[];
-    const step = (i: number): boolean =>
-      i === n ? k() : (items[i] as MatchPlan)(f, arr[i] as Value, () => step(i + 1));
-    return step(0);
+    return matchItems(items, f, v as readonly Value[], 0, k);
   };
+}
+
+function matchItems(items: readonly MatchPlan[], f: Frame, arr: readonly Value[], i: number, k: K0): boolean {
+  if (i === items.length) return k();
+  return (items[i] as MatchPlan)(f, arr[i] as Value, () => matchItems(items, f, arr, i + 1, k));
 }
 
 function objectMatch(t: Extract<IR, { k: "object" }>, bound: Slots, cc: CompileCtx): MatchPlan {
@@ -49,13 +51,21 @@ function objectMatch(t: Extract<IR, { k: "object" }>, bound: Slots, cc: CompileC
   const n = keys.length;
   return (f: Frame, v: Value, k: K0) => {
     if (!(v instanceof RegoObject) || v.size !== n) return false;
-    const step = (i: number): boolean => {
-      if (i === n) return k();
-      return (keys[i] as (typeof keys)[number]).ev(f, (key) => {
-        const el = v.get(key);
-        return el !== undefined && (vals[i] as MatchPlan)(f, el, () => step(i + 1));
-      });
-    };
-    return step(0);
+    return matchEntries(keys, vals, f, v, 0, k);
   };
+}
+
+function matchEntries(
+  keys: readonly TermPlan[],
+  vals: readonly MatchPlan[],
+  f: Frame,
+  v: RegoObject,
+  i: number,
+  k: K0,
+): boolean {
+  if (i === keys.length) return k();
+  return (keys[i] as TermPlan).ev(f, (key) => {
+    const el = v.get(key);
+    return el !== undefined && (vals[i] as MatchPlan)(f, el, () => matchEntries(keys, vals, f, v, i + 1, k));
+  });
 }

@@ -72,6 +72,13 @@ export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: Com
   const name = targetName(t.target);
   if (t.target.kind === "print") return printPlan(plans);
   const base = invoker(t.target, cc, t.loc);
+  const onDoc = t.target.kind === "builtin" ? docShortcut(t.target.name, plans, base) : undefined;
+  if (onDoc?.get) {
+    const fast = onDoc.get;
+    const general = applyPlan(plans, (c, args) => c.fnOverrides?.get(name)?.(args, c, t.loc) ?? base(c, args));
+    const slow = general.get ?? ((f: Frame) => firstValue(general, f));
+    return fromGet((f) => (f.c.fnOverrides === null ? fast(f) : slow(f)));
+  }
   const fn: Invoke = (c, args) => {
     const o = c.fnOverrides?.get(name);
     return o ? o(args, c, t.loc) : base(c, args);
@@ -81,6 +88,49 @@ export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: Com
 
 function compileTerm(a: IR, bound: Slots, cc: CompileCtx, term: TermCompiler): TermPlan {
   return term(a, bound, cc);
+}
+
+const TYPE_TESTS: Record<string, string> = {
+  is_object: "object",
+  is_array: "array",
+  is_set: "set",
+  is_string: "string",
+  is_number: "number",
+  is_boolean: "boolean",
+  is_null: "null",
+};
+
+function docType(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x !== "object") return typeof x;
+  if (Array.isArray(x)) return "array";
+  return x instanceof RegoSet ? "set" : "object";
+}
+
+/**
+ * Type tests and `count` on a document ref (`is_object(input.parameters)`) read the document in
+ * place instead of converting plain JSON input to a Value first. Same results as the builtins.
+ */
+function docShortcut(name: string, plans: readonly TermPlan[], base: Invoke): TermPlan | undefined {
+  const doc = plans[0]?.doc;
+  if (!doc || plans.length !== 1) return undefined;
+  const want = TYPE_TESTS[name];
+  if (want !== undefined && name !== "is_set") {
+    return fromGet((f) => {
+      const x = doc.find(f);
+      return x === undefined ? undefined : docType(x) === want;
+    });
+  }
+  if (name !== "count") return undefined;
+  const slow = plans[0] as TermPlan;
+  return fromGet((f) => {
+    const x = doc.find(f);
+    if (Array.isArray(x)) return x.length;
+    if (x instanceof RegoObject || x instanceof RegoSet) return x.size;
+    if (typeof x === "object" && x !== null) return Object.values(x).filter((v) => v !== undefined).length;
+    const v = slow.get?.(f);
+    return v === undefined ? undefined : base(f.c, [v]);
+  });
 }
 
 /** The direct implementation behind a call target, resolved once at compile time. */
@@ -101,7 +151,7 @@ export function invoker(target: CallTarget, cc: CompileCtx, loc: Location): Invo
       const name = target.name;
       return (c, args) => {
         try {
-          return b.fn(args, c.bctx);
+          return b.fn(args, c);
         } catch (e) {
           return builtinFailure(c, name, e, loc);
         }

@@ -136,8 +136,14 @@ function compileData(path: readonly IR[], bound: Slots, cc: CompileCtx): TermPla
   }
   const rest = path.slice(target.depth).map((s) => step(s, bound, cc));
   const id = target.id;
+  const constant = target.kind === "group" ? cc.groupConstant(id) : undefined;
   const root =
-    target.kind === "group" ? (f: Frame) => f.c.rt.groupValue(f.c, id) : (f: Frame) => f.c.rt.nodeValue(f.c, id);
+    constant !== undefined
+      ? // A constant rule is read without a cache lookup unless `with` may have replaced it.
+        (f: Frame) => (f.c.groupOverrides === null ? constant : f.c.rt.groupValue(f.c, id))
+      : target.kind === "group"
+        ? (f: Frame) => f.c.rt.groupValue(f.c, id)
+        : (f: Frame) => f.c.rt.nodeValue(f.c, id);
   return walker(rest, root, () => false, isStatic(rest, bound));
 }
 
@@ -190,23 +196,27 @@ function walker(
   if (!fixed) {
     return { get: undefined, ev: (f, k) => walkFrom(steps, 0, root(f), f, raw(f), k) };
   }
+  let find: (f: Frame) => unknown;
   if (steps.every((s) => s.kind === "const")) {
     const keys = steps.map((s) => (s as { key: Value }).key);
-    return fromGet((f) => {
+    find = (f) => {
       let x = root(f);
       for (let i = 0; i < keys.length && x !== undefined; i++) x = child(x, keys[i] as Value);
-      return toValue(x, raw(f));
-    });
+      return x;
+    };
+  } else {
+    find = (f) => {
+      let x = root(f);
+      for (let i = 0; i < steps.length && x !== undefined; i++) {
+        const key = stepKey(steps[i] as Step, f);
+        if (key === undefined) return undefined;
+        x = child(x, key);
+      }
+      return x;
+    };
   }
-  return fromGet((f) => {
-    let x = root(f);
-    for (let i = 0; i < steps.length && x !== undefined; i++) {
-      const key = stepKey(steps[i] as Step, f);
-      if (key === undefined) return undefined;
-      x = child(x, key);
-    }
-    return toValue(x, raw(f));
-  });
+  const plan = fromGet((f) => toValue(find(f), raw(f), f.c));
+  return { ...plan, doc: { find, raw } };
 }
 
 function stepKey(s: Step, f: Frame): Value | undefined {
@@ -244,6 +254,6 @@ function walkFrom(steps: readonly Step[], i: number, x: unknown, f: Frame, raw: 
     const from = cur;
     return s.plan.ev(f, (key) => walkFrom(steps, j + 1, child(from, key), f, raw, k));
   }
-  const v = toValue(cur, raw);
+  const v = toValue(cur, raw, f.c);
   return v !== undefined && k(v);
 }

@@ -9,6 +9,11 @@ import type { Value } from "./value.js";
 export interface TermPlan {
   readonly ev: (f: Frame, k: K1) => boolean;
   readonly get: ((f: Frame) => Value | undefined) | undefined;
+  /**
+   * For refs into documents: the unconverted node (plain JSON when `raw(f)`), so iteration and
+   * type tests can skip converting an input object they only look into.
+   */
+  readonly doc?: { readonly find: (f: Frame) => unknown; readonly raw: (f: Frame) => boolean };
 }
 
 /** A compiled body or literal chain; returns true when the continuation asked to stop. */
@@ -27,6 +32,8 @@ export interface CompileCtx {
   readonly builtins: BuiltinTable;
   /** Resolves the longest constant prefix of a data path. */
   resolveData(path: readonly string[]): DataTarget;
+  /** The value of a group that is one constant definition (`x := {"a", "b"}`), if it is one. */
+  groupConstant(id: number): Value | undefined;
   /** Groups below a data path, with their path relative to it (for `with data.x as …`). */
   groupsUnder(path: readonly string[]): [number, string[]][];
   /** Group id of a function by its data path (without "data"). */
@@ -60,14 +67,19 @@ export function firstValue(plan: TermPlan, f: Frame): Value | undefined {
 
 /** Enumerates the cartesian product of several plans' values. */
 export function product(plans: readonly TermPlan[], f: Frame, k: (vals: Value[]) => boolean): boolean {
-  const vals: Value[] = new Array(plans.length);
-  const step = (i: number): boolean => {
-    if (i === plans.length) return k(vals.slice());
-    const p = plans[i] as TermPlan;
-    return p.ev(f, (v) => {
-      vals[i] = v;
-      return step(i + 1);
-    });
-  };
-  return step(0);
+  return productFrom(plans, f, new Array(plans.length), 0, k);
+}
+
+function productFrom(
+  plans: readonly TermPlan[],
+  f: Frame,
+  vals: Value[],
+  i: number,
+  k: (vals: Value[]) => boolean,
+): boolean {
+  if (i === plans.length) return k(vals.slice());
+  return (plans[i] as TermPlan).ev(f, (v) => {
+    vals[i] = v;
+    return productFrom(plans, f, vals, i + 1, k);
+  });
 }

@@ -13,7 +13,7 @@ type Apply = (c: Ctx, v: Value, f: Frame) => void;
 export function compileWith(withs: readonly IRWith[], bound: Slots, inner: Goal, next: Goal, cc: CompileCtx): Goal {
   const mods = withs.map((w) => ({ value: compileTerm(w.value, bound, cc), apply: applier(w, cc) }));
   return (f, k) => {
-    const c: Ctx = { ...f.c, cache: new Map() };
+    const c: Ctx = { ...f.c, cache: new Array(f.c.cache.length), zero: undefined };
     for (const m of mods) {
       const v = firstValue(m.value, f);
       if (v === undefined) return false;

@@ -35,20 +35,47 @@ export class PolicyRuntime implements RuleRuntime {
     readonly strict: boolean,
   ) {
     this.rules = compileModules(modules);
+    this.cacheSize = this.rules.groups.length + this.rules.tree.nodes.length;
+  }
+
+  private readonly cacheSize: number;
+
+  private last: { opts: EvalOptions; input: unknown; data: unknown; ctx: Ctx } | undefined;
+
+  /**
+   * The context for one evaluation. Prepared rules called one after another with the same options
+   * object (one decision read through several rules: allow, deny, ...) share one context, so rules
+   * they have in common are computed once. Options objects are therefore treated as immutable.
+   */
+  contextFor(opts: EvalOptions | undefined): Ctx {
+    const last = this.last;
+    if (opts && last && last.opts === opts && last.input === opts.input && last.data === opts.data) {
+      last.ctx.budget = this.budget(opts);
+      return last.ctx;
+    }
+    const ctx = this.context(opts);
+    this.last = opts ? { opts, input: opts.input, data: opts.data, ctx } : undefined;
+    return ctx;
+  }
+
+  private budget(opts: EvalOptions): Ctx["budget"] {
+    const deadline = opts.deadlineMs !== undefined ? Date.now() + opts.deadlineMs : 0;
+    return { steps: 0, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS, deadline };
   }
 
   context(opts: EvalOptions = {}): Ctx {
-    const deadline = opts.deadlineMs !== undefined ? Date.now() + opts.deadlineMs : 0;
     return {
       input: opts.input,
       rawInput: isRaw(opts.input),
       data: opts.data,
       rawData: isRaw(opts.data),
-      cache: new Map(),
+      cache: new Array(this.cacheSize),
+      zero: undefined,
+      converted: undefined,
       groupOverrides: null,
       fnOverrides: null,
-      budget: { steps: 0, maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS, deadline },
-      bctx: { nowNs: opts.nowNs ?? Date.now() * 1e6 },
+      budget: this.budget(opts),
+      nowNs: opts.nowNs ?? Date.now() * 1e6,
       print: opts.print,
       strict: this.strict,
       rt: this,
@@ -58,12 +85,12 @@ export class PolicyRuntime implements RuleRuntime {
   groupValue(c: Ctx, id: number): Value | undefined {
     const o = c.groupOverrides?.get(id);
     if (o !== undefined) return o;
-    const hit = c.cache.get(id);
+    const hit = c.cache[id];
     if (hit !== undefined) return hit === NONE ? undefined : hit;
     // Recursion is rejected at compile time (dynamic refs count as depending on every rule they
     // could reach), so no runtime cycle guard is needed here.
     const v = this.computeGroup(c, this.rules.groups[id] as GroupPlan);
-    c.cache.set(id, v === undefined ? NONE : v);
+    c.cache[id] = v === undefined ? NONE : v;
     return v;
   }
 
@@ -82,8 +109,8 @@ export class PolicyRuntime implements RuleRuntime {
 
   /** The virtual document at a tree node: base data merged with the values of rules below it. */
   nodeValue(c: Ctx, id: number): Value | undefined {
-    const key = -1 - id;
-    const hit = c.cache.get(key);
+    const key = this.rules.groups.length + id;
+    const hit = c.cache[key];
     if (hit !== undefined) return hit === NONE ? undefined : hit;
     const node = this.rules.tree.nodes[id];
     if (!node) return undefined;
@@ -103,7 +130,7 @@ export class PolicyRuntime implements RuleRuntime {
       const v = n.hasRules ? this.nodeValue(c, n.id) : undefined;
       if (v !== undefined) out.set(name, v);
     }
-    c.cache.set(key, out);
+    c.cache[key] = out;
     return out;
   }
 

@@ -1,7 +1,7 @@
 /** Evaluates rule groups: complete, partial set, partial object and function rules. */
 import { type Location, RegoEvalError } from "./errors.js";
 import type { BranchPlan, DefPlan } from "./rule-plan.js";
-import type { Ctx, Frame } from "./runtime.js";
+import { type Ctx, type Frame, newFrame } from "./runtime.js";
 import { equals, RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface GroupPlan {
@@ -21,7 +21,7 @@ export interface GroupPlan {
 const STOP = (): boolean => true;
 
 function frame(c: Ctx, def: DefPlan): Frame {
-  return { s: new Array(def.nslots), c };
+  return newFrame(c, def.nslots);
 }
 
 /** Value of one definition: the first branch (rule, then its `else`s) that has a solution. */
@@ -71,37 +71,39 @@ export function evalComplete(c: Ctx, g: GroupPlan): Value | undefined {
 
 export function evalSet(c: Ctx, g: GroupPlan): Value {
   const out = new RegoSet();
-  const visit = (def: DefPlan): void => {
-    const f = frame(c, def);
-    const br = def.branches[0];
-    if (!br) return;
-    const once = def.constValue !== undefined;
-    br.goal(f, () =>
-      br.value.ev(f, (v) => {
-        out.add(v);
-        return once;
-      }),
-    );
-  };
   const idx = defsFor(g, c);
-  if (idx) for (const i of idx) visit(g.defs[i] as DefPlan);
-  else for (const def of g.defs) visit(def);
+  const n = idx ? idx.length : g.defs.length;
+  for (let i = 0; i < n; i++) addSetElements(c, g.defs[idx ? (idx[i] as number) : i] as DefPlan, out);
   return out;
+}
+
+function addSetElements(c: Ctx, def: DefPlan, out: RegoSet): void {
+  const f = frame(c, def);
+  const br = def.branches[0];
+  if (!br) return;
+  const once = def.constValue !== undefined;
+  br.goal(f, () =>
+    br.value.ev(f, (v) => {
+      out.add(v);
+      return once;
+    }),
+  );
 }
 
 export function evalObject(c: Ctx, g: GroupPlan): Value {
   const out = new RegoObject();
-  const visit = (def: DefPlan): void => {
-    const f = frame(c, def);
-    const br = def.branches[0];
-    if (!br) return;
-    const once = def.constValue !== undefined && def.constKeys;
-    br.goal(f, () => enumKeys(def, f, 0, [], (keys) => br.value.ev(f, (v) => insert(out, keys, v, g, def) || once)));
-  };
   const idx = defsFor(g, c);
-  if (idx) for (const i of idx) visit(g.defs[i] as DefPlan);
-  else for (const def of g.defs) visit(def);
+  const n = idx ? idx.length : g.defs.length;
+  for (let i = 0; i < n; i++) addObjectEntries(c, g, g.defs[idx ? (idx[i] as number) : i] as DefPlan, out);
   return out;
+}
+
+function addObjectEntries(c: Ctx, g: GroupPlan, def: DefPlan, out: RegoObject): void {
+  const f = frame(c, def);
+  const br = def.branches[0];
+  if (!br) return;
+  const once = def.constValue !== undefined && def.constKeys;
+  br.goal(f, () => enumKeys(def, f, 0, [], (keys) => br.value.ev(f, (v) => insert(out, keys, v, g, def) || once)));
 }
 
 function enumKeys(def: DefPlan, f: Frame, i: number, acc: Value[], k: (keys: Value[]) => boolean): boolean {
@@ -161,16 +163,30 @@ export function evalFunction(c: Ctx, g: GroupPlan, args: readonly Value[], loc: 
 
 function callDef(c: Ctx, def: DefPlan, args: readonly Value[], name: string): Value | undefined {
   const f = frame(c, def);
+  const slots = def.argSlots;
+  if (slots) {
+    // Plain variable parameters (the usual case): no unification needed.
+    for (let i = 0; i < slots.length; i++) f.s[slots[i] as number] = args[i];
+    return defValue(f, def, name, def.rule.loc);
+  }
+  const out: { v: Value | undefined } = { v: undefined };
+  bindArgs(f, def, args, 0, name, out);
+  return out.v;
+}
+
+function bindArgs(
+  f: Frame,
+  def: DefPlan,
+  args: readonly Value[],
+  i: number,
+  name: string,
+  out: { v: Value | undefined },
+): boolean {
   const pats = def.args ?? [];
-  let out: Value | undefined;
-  const bindArgs = (i: number): boolean => {
-    if (i === pats.length || i === args.length) {
-      out = defValue(f, def, name, def.rule.loc);
-      return out !== undefined;
-    }
-    const p = pats[i];
-    return p ? p(f, args[i] as Value, () => bindArgs(i + 1)) : false;
-  };
-  bindArgs(0);
-  return out;
+  if (i === pats.length || i === args.length) {
+    out.v = defValue(f, def, name, def.rule.loc);
+    return out.v !== undefined;
+  }
+  const p = pats[i];
+  return p ? p(f, args[i] as Value, () => bindArgs(f, def, args, i + 1, name, out)) : false;
 }

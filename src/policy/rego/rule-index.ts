@@ -34,7 +34,8 @@ export function buildIndex(defs: readonly DefPlan[]): Lookup | undefined {
   return (c) => {
     const out: number[] = [];
     collect(root, c.input, out);
-    return out.length > 1 ? out.sort((a, b) => a - b) : out;
+    // Order does not matter: definitions of one group are alternatives combined without precedence.
+    return out;
   };
 }
 

@@ -21,6 +21,8 @@ export interface DefPlan {
   /** Object-style head keys (`p[k] := v`, `a.b[x].c := v`). */
   readonly keys: readonly TermPlan[];
   readonly args: readonly MatchPlan[] | undefined;
+  /** Slots of the parameters when every one is a distinct plain variable (fast call path). */
+  readonly argSlots: readonly number[] | undefined;
   /** The value is one constant: the first solution settles the definition. */
   readonly constValue: Value | undefined;
   /** Every head key is a constant too (with constValue: one solution says all there is). */
@@ -62,6 +64,7 @@ export function compileDef(rule: Rule, keys: readonly Term[], resolver: Resolver
     branches,
     keys: keyPlans,
     args: rule.args ? args : undefined,
+    argSlots: plainSlots(argIRs),
     constValue,
     constKeys: keys.every((k) => k.t === "scalar"),
     rule,
@@ -72,6 +75,11 @@ export function compileDef(rule: Rule, keys: readonly Term[], resolver: Resolver
 /** An `else` without a value inherits `true` (OPA), like the rule itself. */
 function elseValue(rule: Rule): Term {
   return TRUE_TERM(rule.loc);
+}
+
+function plainSlots(args: readonly IR[]): number[] | undefined {
+  const slots = args.map((a) => (a.k === "local" ? a.slot : -1));
+  return slots.every((s) => s >= 0) && new Set(slots).size === slots.length ? slots : undefined;
 }
 
 function constOf(t: Term): Value | undefined {
