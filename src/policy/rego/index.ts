@@ -6,7 +6,7 @@
 import { RegoEvalError } from "./errors.js";
 import { parseModule } from "./parser.js";
 import { type EvalOptions, PolicyRuntime } from "./policy.js";
-import { prepareQuery } from "./query.js";
+import { type PreparedQuery, prepareQuery } from "./query.js";
 import type { Value } from "./value.js";
 
 export interface RegoModuleSource {
@@ -36,6 +36,8 @@ export interface CompileOptions {
   strict?: boolean;
 }
 
+const MAX_CACHED_QUERIES = 256;
+
 function splitPath(path: string): string[] {
   const parts = path.split(".").filter((p) => p.length > 0);
   return parts[0] === "data" ? parts.slice(1) : parts;
@@ -59,6 +61,13 @@ export function compilePolicy(modules: RegoModuleSource[], options: CompileOptio
     const read = rt.pathReader(splitPath(path));
     return (opts?: EvalOptions) => guard(() => read(rt.contextFor(opts)));
   };
+  // Compiled queries, kept (a bounded number) because callers tend to repeat the same few.
+  const queries = new Map<string, PreparedQuery>();
+  const remember = (q: string, p: PreparedQuery): PreparedQuery => {
+    if (queries.size >= MAX_CACHED_QUERIES) queries.delete(queries.keys().next().value ?? "");
+    queries.set(q, p);
+    return p;
+  };
   const tests = rt.rules.groups
     .filter((g) => g.kind !== "function" && (g.name.split(".").pop() ?? "").startsWith("test_"))
     .map((g) => g.name);
@@ -67,7 +76,7 @@ export function compilePolicy(modules: RegoModuleSource[], options: CompileOptio
     evaluate: (path, opts) => prepare(path)(opts),
     prepare,
     query: (q, opts) => {
-      const prepared = prepareQuery(rt, q);
+      const prepared = queries.get(q) ?? remember(q, prepareQuery(rt, q));
       return guard(() => prepared.run(rt.context(opts)));
     },
     tests: () => [...tests],
