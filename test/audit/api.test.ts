@@ -218,42 +218,79 @@ describe(`audit API (${BACKEND_LABEL})`, () => {
   });
 
   describe("GET /api/v1/audit/stream", () => {
-    it("sends new matching events as Server-Sent Events", async () => {
-      const address = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    let address = "";
+    beforeAll(async () => {
+      address = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    });
+
+    /** Opens the stream and collects `event: audit` payloads until `count` arrived. */
+    async function openStream(query: string, headers: Record<string, string> = {}) {
       const abort = new AbortController();
-      const res = await fetch(`${address}/api/v1/audit/stream?event_type=api.live`, {
-        headers: { authorization: `Bearer ${admin}` },
+      const res = await fetch(`${address}/api/v1/audit/stream?${query}`, {
+        headers: { authorization: `Bearer ${admin}`, ...headers },
         signal: abort.signal,
       });
-      try {
-        expect(res.status).toBe(200);
-        expect(res.headers.get("content-type")).toContain("text/event-stream");
-        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-        const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-        const decoder = new TextDecoder();
-        let text = "";
-        await t.ctx.audit.record({ event_type: "api.other", outcome: "success" });
-        await t.ctx.audit.record({ event_type: "api.live", outcome: "success", request_id: "live-1" });
-        await t.ctx.flushAudit();
-        while (!text.includes("event: audit")) {
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      const events = async (count: number) => {
+        const blocks = () => text.split("\n\n").filter((b) => b.includes("event: audit"));
+        while (blocks().length < count) {
           const chunk = await reader.read();
           if (chunk.done) break;
           text += decoder.decode(chunk.value, { stream: true });
         }
-        const block = text.split("\n\n").find((b) => b.includes("event: audit")) ?? "";
-        const data = JSON.parse(
-          block
+        return blocks().map((b) => ({
+          id: b
             .split("\n")
-            .find((l) => l.startsWith("data: "))
-            ?.slice(6) ?? "{}",
-        ) as EventView;
-        expect(data).toMatchObject({ event_type: "api.live", request_id: "live-1" });
-        expect(block).toContain(`id: ${data.seq}`);
-        expect(text).not.toContain("api.other");
+            .find((l) => l.startsWith("id: "))
+            ?.slice(4),
+          data: JSON.parse(
+            b
+              .split("\n")
+              .find((l) => l.startsWith("data: "))
+              ?.slice(6) ?? "{}",
+          ) as EventView,
+        }));
+      };
+      return { res, events, close: () => abort.abort(), text: () => text };
+    }
+
+    it("sends new matching events as Server-Sent Events", async () => {
+      const s = await openStream("event_type=api.live");
+      try {
+        expect(s.res.status).toBe(200);
+        expect(s.res.headers.get("content-type")).toContain("text/event-stream");
+        expect(s.res.headers.get("x-content-type-options")).toBe("nosniff");
+        await t.ctx.audit.record({ event_type: "api.other", outcome: "success" });
+        await t.ctx.audit.record({ event_type: "api.live", outcome: "success", request_id: "live-1" });
+        await t.ctx.flushAudit();
+        const [first] = await s.events(1);
+        expect(first?.data).toMatchObject({ event_type: "api.live", request_id: "live-1" });
+        expect(first?.id).toBe(String(first?.data.seq));
+        expect(s.text()).not.toContain("api.other");
       } finally {
-        abort.abort();
+        s.close();
       }
     });
+
+    it("resumes after Last-Event-ID without gaps", async () => {
+      const [oldest] = items((await get("/api/v1/audit/events?request_id=req-0")).body);
+      const s = await openStream("event_type=api.alpha", { "last-event-id": String((oldest?.seq ?? 1) - 1) });
+      try {
+        const got = await s.events(2);
+        expect(got.map((e) => e.data.request_id)).toEqual(["req-0", "req-1"]);
+      } finally {
+        s.close();
+      }
+    });
+  });
+
+  it("publishes the audit routes in the OpenAPI document", async () => {
+    const paths = Object.keys((await t.request({ method: "GET", url: "/openapi.json" })).json().paths);
+    for (const p of ["/api/v1/audit/events", "/api/v1/audit/export", "/api/v1/audit/stream", "/api/v1/audit/stats"]) {
+      expect(paths).toContain(p);
+    }
   });
 
   describe("health and metrics", () => {
