@@ -63,6 +63,21 @@ describe("compile errors", () => {
     expect(compileError("p if { input := 1 }")).toMatch(/input cannot be shadowed/);
   });
 
+  it("reports the syntax errors of every module", () => {
+    try {
+      compilePolicy([
+        { path: "a.rego", source: "package a\np := " },
+        { path: "b.rego", source: "package b\nq := 1\n}" },
+      ]);
+      throw new Error("expected a compile error");
+    } catch (e) {
+      expect((e as RegoCompileError).diagnostics.map((d) => [d.file, d.line])).toEqual([
+        ["a.rego", 2],
+        ["b.rego", 3],
+      ]);
+    }
+  });
+
   it("collects diagnostics with file, line and column", () => {
     try {
       compilePolicy([{ path: "dir/x.rego", source: "package x\nimport rego.v1\n\np if {\n  q(1)\n}" }]);

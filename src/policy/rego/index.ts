@@ -1,9 +1,20 @@
 /**
- * SARK's Rego engine: compile modules once into closures, evaluate synchronously.
+ * SARK's Rego engine: modules are parsed, resolved and compiled once into a plan of closures
+ * (variables are frame slots, refs and builtins are bound at compile time, large rule sets get an
+ * index over their `input.x == "const"` tests); evaluation is synchronous and bounded by a step
+ * budget and an optional deadline. Policies cannot reach the network or the filesystem.
  *
- * Numbers are JS doubles: integers beyond 2^53 lose precision (OPA uses arbitrary precision).
+ * Semantics follow OPA (Rego v0 and v1; `import rego.v1` selects v1's rules) with these known
+ * differences:
+ * - numbers are JS doubles: integers beyond 2^53 lose precision (OPA uses arbitrary precision);
+ * - builtin errors abort the evaluation by default (`strict: true`); `strict: false` makes them
+ *   undefined, which is OPA's default;
+ * - no type checker: type errors that OPA reports at compile time surface at evaluation (or make
+ *   the expression undefined), except literal shape mismatches in unification, caught early;
+ * - a query that is a single expression reports its value even when it is `false` (see query.ts).
  */
-import { RegoEvalError } from "./errors.js";
+import type { Module } from "./ast.js";
+import { type Diagnostic, RegoCompileError, RegoEvalError } from "./errors.js";
 import { parseModule } from "./parser.js";
 import { type EvalOptions, PolicyRuntime } from "./policy.js";
 import { type PreparedQuery, prepareQuery } from "./query.js";
@@ -53,9 +64,25 @@ function guard<T>(f: () => T): T {
   }
 }
 
+/** Parses every module, reporting the syntax errors of all of them at once. */
+function parseAll(modules: readonly RegoModuleSource[]): Module[] {
+  const out: Module[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const m of modules) {
+    try {
+      out.push(parseModule(m.source, m.path));
+    } catch (e) {
+      if (!(e instanceof RegoCompileError)) throw e;
+      diagnostics.push(...e.diagnostics);
+    }
+  }
+  if (diagnostics.length > 0) throw new RegoCompileError(diagnostics);
+  return out;
+}
+
 /** Parses and compiles `modules`. Throws RegoCompileError with file:line:col diagnostics. */
 export function compilePolicy(modules: RegoModuleSource[], options: CompileOptions = {}): CompiledPolicy {
-  const parsed = modules.map((m) => parseModule(m.source, m.path));
+  const parsed = parseAll(modules);
   const rt = new PolicyRuntime(parsed, options.strict ?? true);
   const prepare = (path: string) => {
     const read = rt.pathReader(splitPath(path));
