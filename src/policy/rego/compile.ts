@@ -10,7 +10,7 @@ import { type ModuleEnv, Resolver } from "./resolve.js";
 import type { GroupPlan } from "./rule-eval.js";
 import { buildIndex } from "./rule-index.js";
 import { compileDef, type DefPlan } from "./rule-plan.js";
-import { RuleTree } from "./rule-tree.js";
+import { type GroupSource, type RuleSource, RuleTree } from "./rule-tree.js";
 import { RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface CompiledRules {
@@ -42,15 +42,36 @@ function moduleEnv(m: Module, tree: RuleTree, functions: ReadonlyMap<string, num
 }
 
 export function compileModules(modules: readonly Module[]): CompiledRules {
-  const tree = new RuleTree();
-  for (const [i, m] of modules.entries()) {
-    for (let i = 0; i <= m.pkg.length; i++) tree.node(m.pkg.slice(0, i)).hasRules = true;
-    for (const r of m.rules) tree.add(m.pkg, r, i);
-  }
-  tree.checkNesting();
+  const tree = buildTree(modules);
   const functions = new Map<string, number>();
   for (const g of tree.groups) if (g.callable) functions.set(g.path.join("."), g.arity);
   const deps: Set<number>[] = tree.groups.map(() => new Set());
+  const tracker: { current: Set<number> | undefined } = { current: undefined };
+  const cc = compileCtx(tree, staticConstants(tree), tracker);
+  const envs = modules.map((m) => moduleEnv(m, tree, functions));
+  const groups = tree.groups.map((g) => {
+    tracker.current = deps[g.id];
+    return compileGroup(g, envs, cc);
+  });
+  tracker.current = undefined;
+  checkRecursion(groups, deps);
+  const packages = [...new Set(modules.map((m) => m.pkg.join(".")))].sort();
+  return { tree, groups, cc, functions, packages };
+}
+
+function buildTree(modules: readonly Module[]): RuleTree {
+  const tree = new RuleTree();
+  for (const [index, m] of modules.entries()) {
+    // Packages are documents even when they define no rules (`data.pkg` is then `{}`).
+    for (let i = 0; i <= m.pkg.length; i++) tree.node(m.pkg.slice(0, i)).hasRules = true;
+    for (const r of m.rules) tree.add(m.pkg, r, index);
+  }
+  tree.checkNesting();
+  return tree;
+}
+
+/** Groups that are one bodiless definition with a literal value: read without evaluation. */
+function staticConstants(tree: RuleTree): Map<number, Value> {
   const constants = new Map<number, Value>();
   for (const g of tree.groups) {
     const only = g.defs[0];
@@ -59,13 +80,22 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
     const v = r.body.length === 0 && r.elses.length === 0 && r.value ? literalValue(r.value) : undefined;
     if (v !== undefined) constants.set(g.id, v);
   }
-  let current: Set<number> | undefined;
+  return constants;
+}
+
+/** The compiler services; every group or function a definition reads is recorded in `tracker`. */
+function compileCtx(
+  tree: RuleTree,
+  constants: ReadonlyMap<number, Value>,
+  tracker: { current: Set<number> | undefined },
+): CompileCtx {
   const cc: CompileCtx = {
     builtins: BUILTINS,
     resolveData: (path) => {
       const t = resolveData(tree, path);
-      if (current && t.kind === "group") current.add(t.id);
-      if (current && t.kind === "node") for (const [id] of groupsUnder(tree, path)) current.add(id);
+      const deps = tracker.current;
+      if (deps && t.kind === "group") deps.add(t.id);
+      if (deps && t.kind === "node") for (const [id] of groupsUnder(tree, path)) deps.add(id);
       return t;
     },
     groupsUnder: (path) => groupsUnder(tree, path),
@@ -74,42 +104,31 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
       const n = tree.node(path);
       if (!n.group)
         throw new RegoCompileError([{ file: "", line: 0, col: 0, message: `unknown function ${path.join(".")}` }]);
-      current?.add(n.group.id);
+      tracker.current?.add(n.group.id);
       return n.group.id;
     },
     names: [],
     body: (b: IRBody, bound: Slots) => compileBody(b, bound, cc, cc.names),
   };
-  const envs = modules.map((m) => moduleEnv(m, tree, functions));
-  const groups: GroupPlan[] = tree.groups.map((g) => {
-    current = deps[g.id];
-    const compile = (src: (typeof g.defs)[number]): DefPlan => {
-      const env = envs[src.moduleIndex] as ModuleEnv;
-      const resolver = new Resolver(env);
-      return compileDef(src.rule, src.keys, resolver, cc);
-    };
-    const defs = g.defs.map(compile);
-    const defaultSrc = g.defaults[0];
-    const defaultDef = defaultSrc ? compile(defaultSrc) : undefined;
-    const consts = defs.map((d) => d.constValue);
-    const sameConst = consts.length > 0 && consts.every((v) => v !== undefined && v === consts[0]);
-    const name = `data.${g.path.join(".")}`;
-    const plan: GroupPlan = {
-      id: g.id,
-      name,
-      kind: g.kind,
-      multi: g.multi,
-      defs,
-      defaultDef,
-      sameConst,
-      candidates: undefined,
-    };
-    return { ...plan, candidates: g.kind === "function" ? undefined : buildIndex(defs) };
-  });
-  current = undefined;
-  checkRecursion(groups, deps);
-  const packages = [...new Set(modules.map((m) => m.pkg.join(".")))].sort();
-  return { tree, groups, cc, functions, packages };
+  return cc;
+}
+
+function compileGroup(g: GroupSource, envs: readonly ModuleEnv[], cc: CompileCtx): GroupPlan {
+  const compile = (src: RuleSource): DefPlan =>
+    compileDef(src.rule, src.keys, new Resolver(envs[src.moduleIndex] as ModuleEnv), cc);
+  const defs = g.defs.map(compile);
+  const defaultSrc = g.defaults[0];
+  const consts = defs.map((d) => d.constValue);
+  return {
+    id: g.id,
+    name: `data.${g.path.join(".")}`,
+    kind: g.kind,
+    multi: g.multi,
+    defs,
+    defaultDef: defaultSrc ? compile(defaultSrc) : undefined,
+    sameConst: consts.length > 0 && consts.every((v) => v !== undefined && v === consts[0]),
+    candidates: g.kind === "function" ? undefined : buildIndex(defs),
+  };
 }
 
 /** The value of a term made only of literals (no variables, refs or calls), else undefined. */
