@@ -3,7 +3,7 @@ import type { Clock } from "../platform/clock.js";
 import type { AdvisoryLocks, HeldLock } from "../platform/db/locks.js";
 import type { Logger } from "../platform/logger.js";
 import type { SiemMetrics } from "./metrics.js";
-import type { SiemCursor, SiemRepository } from "./repository.js";
+import type { QueuedEvent, SiemCursor, SiemRepository } from "./repository.js";
 import { backoffMs, CIRCUIT_STATE, type CircuitState, createCircuitBreaker } from "./resilience.js";
 import type { SendResult, SiemDestination } from "./types.js";
 
@@ -75,6 +75,8 @@ export function createForwarder(deps: ForwarderDeps) {
   let cursor: SiemCursor = { lastSeq: 0, lastEventId: null };
   // Shrinks when the receiver answers 413 (its request size limit), grows back after successes.
   let batchLimit = settings.batchSize;
+  // The next batch, read while the current one is in flight (keyed by the cursor it reads after).
+  let prefetched: { afterSeq: number; limit: number; rows: Promise<QueuedEvent[]> } | undefined;
   let stopping = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
@@ -118,11 +120,31 @@ export function createForwarder(deps: ForwarderDeps) {
     log.info({ last_seq: cursor.lastSeq }, "SIEM forwarding started (leader)");
   }
 
+  /**
+   * Reads after the cursor, reusing the prefetched batch when it starts at the same place. After a
+   * full batch the next one is prefetched, so the database read overlaps the HTTP round trip.
+   */
+  async function readBatch(): Promise<QueuedEvent[]> {
+    const ahead = prefetched;
+    prefetched = undefined;
+    const batch =
+      ahead && ahead.afterSeq === cursor.lastSeq && ahead.limit === batchLimit
+        ? await ahead.rows
+        : await repository.readAfter(cursor.lastSeq, batchLimit);
+    const last = batch[batch.length - 1];
+    if (last && batch.length >= batchLimit) {
+      const rows = repository.readAfter(last.seq, batchLimit);
+      rows.catch(() => {}); // a failed prefetch is simply read again
+      prefetched = { afterSeq: last.seq, limit: batchLimit, rows };
+    }
+    return batch;
+  }
+
   /** One read-send-advance round; returns how long to wait before the next one. */
   async function forwardBatch(held: HeldLock): Promise<number> {
     const circuitWait = circuit.waitMs();
     if (circuitWait > 0) return circuitWait;
-    const batch = await repository.readAfter(cursor.lastSeq, batchLimit);
+    const batch = await readBatch();
     if (batch.length === 0) return settings.flushIntervalMs;
     if (!held.isHeld() || stopping) return 0;
     const result = await destination.send(
@@ -138,7 +160,7 @@ export function createForwarder(deps: ForwarderDeps) {
     }
     onSuccess(batch.length);
     const full = batch.length >= batchLimit;
-    batchLimit = Math.min(settings.batchSize, batchLimit * 2);
+    if (batchLimit < settings.batchSize) batchLimit = Math.min(settings.batchSize, batchLimit * 2);
     // A full batch means more is waiting: go again at once; otherwise poll at the flush interval.
     return full ? 0 : settings.flushIntervalMs;
   }
