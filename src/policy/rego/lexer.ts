@@ -30,74 +30,94 @@ function isDigit(c: string): boolean {
 
 /** Splits `source` into tokens; throws RegoCompileError with the position of the first bad character. */
 export function tokenize(source: string, file: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  let nl = true;
-  const fail = (msg: string, at: number): never => {
-    throw RegoCompileError.at({ file, line, col: at - lineStart + 1 }, msg);
-  };
-  const push = (kind: TokenKind, text: string, start: number, str?: string): void => {
-    const tok: Token = { kind, text, line, col: start - lineStart + 1, nl };
-    out.push(str === undefined ? tok : { ...tok, str });
-    nl = false;
-  };
-  while (i < source.length) {
-    const c = source[i] as string;
+  const lx = new Lexer(source, file);
+  while (lx.i < source.length) lx.step();
+  lx.out.push({ kind: "eof", text: "<eof>", line: lx.line, col: lx.i - lx.lineStart + 1, nl: true });
+  return lx.out;
+}
+
+class Lexer {
+  readonly out: Token[] = [];
+  i = 0;
+  line = 1;
+  lineStart = 0;
+  private nl = true;
+
+  constructor(
+    private readonly src: string,
+    private readonly file: string,
+  ) {}
+
+  fail(msg: string, at: number): never {
+    throw RegoCompileError.at({ file: this.file, line: this.line, col: at - this.lineStart + 1 }, msg);
+  }
+
+  private push(kind: TokenKind, start: number, end: number, str?: string): void {
+    const tok: Token = {
+      kind,
+      text: this.src.slice(start, end),
+      line: this.line,
+      col: start - this.lineStart + 1,
+      nl: this.nl,
+    };
+    this.out.push(str === undefined ? tok : { ...tok, str });
+    this.nl = false;
+    this.i = end;
+  }
+
+  /** Consumes one token or one piece of whitespace/comment. */
+  step(): void {
+    const { src, i } = this;
+    const c = src[i] as string;
     if (c === "\n") {
-      i++;
-      line++;
-      lineStart = i;
-      nl = true;
+      this.i++;
+      this.line++;
+      this.lineStart = this.i;
+      this.nl = true;
     } else if (c === " " || c === "\t" || c === "\r") {
-      i++;
+      this.i++;
     } else if (c === "#") {
-      while (i < source.length && source[i] !== "\n") i++;
+      const end = src.indexOf("\n", i);
+      this.i = end < 0 ? src.length : end;
     } else if (isIdentStart(c)) {
-      const start = i;
-      while (i < source.length && isIdentPart(source[i] as string)) i++;
-      push("ident", source.slice(start, i), start);
+      let end = i;
+      while (end < src.length && isIdentPart(src[end] as string)) end++;
+      this.push("ident", i, end);
     } else if (isDigit(c)) {
-      const start = i;
-      i = scanNumber(source, i);
-      push("number", source.slice(start, i), start);
+      this.push("number", i, scanNumber(src, i));
     } else if (c === '"') {
-      const start = i;
-      i = scanString(source, i, fail);
-      const raw = source.slice(start, i);
-      push(
+      const end = scanString(src, i, (m, at) => this.fail(m, at));
+      this.push(
         "string",
-        raw,
-        start,
-        decodeString(raw, () => fail("invalid string escape", start)),
+        i,
+        end,
+        decodeString(src.slice(i, end), () => this.fail("invalid string escape", i)),
       );
     } else if (c === "`") {
-      const start = i;
-      const end = source.indexOf("`", i + 1);
-      if (end < 0) fail("unterminated raw string", start);
-      const text = source.slice(i + 1, end);
-      push("string", source.slice(start, end + 1), start, text);
-      // Raw strings may span lines; keep line/col tracking right.
-      for (const ch of text) if (ch === "\n") line++;
-      const lastNl = text.lastIndexOf("\n");
-      if (lastNl >= 0) lineStart = i + 1 + lastNl + 1;
-      i = end + 1;
+      this.rawString();
     } else {
-      const two = source.slice(i, i + 2);
-      if (PUNCT2.includes(two)) {
-        push("punct", two, i);
-        i += 2;
-      } else if (PUNCT1.includes(c)) {
-        push("punct", c, i);
-        i++;
-      } else {
-        fail(`unexpected character ${JSON.stringify(c)}`, i);
-      }
+      this.punct(c);
     }
   }
-  out.push({ kind: "eof", text: "<eof>", line, col: i - lineStart + 1, nl: true });
-  return out;
+
+  private rawString(): void {
+    const start = this.i;
+    const end = this.src.indexOf("`", start + 1);
+    if (end < 0) this.fail("unterminated raw string", start);
+    const text = this.src.slice(start + 1, end);
+    this.push("string", start, end + 1, text);
+    // Raw strings may span lines; keep line/col tracking right.
+    for (const ch of text) if (ch === "\n") this.line++;
+    const lastNl = text.lastIndexOf("\n");
+    if (lastNl >= 0) this.lineStart = start + 1 + lastNl + 1;
+  }
+
+  private punct(c: string): void {
+    const i = this.i;
+    if (PUNCT2.includes(this.src.slice(i, i + 2))) this.push("punct", i, i + 2);
+    else if (PUNCT1.includes(c)) this.push("punct", i, i + 1);
+    else this.fail(`unexpected character ${JSON.stringify(c)}`, i);
+  }
 }
 
 function scanNumber(s: string, start: number): number {
