@@ -1,4 +1,10 @@
+import { execFileSync } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatadogDestination, DATADOG_LIMITS } from "../../src/siem/datadog.js";
 import { createSplunkHecDestination } from "../../src/siem/splunk-hec.js";
@@ -199,5 +205,71 @@ describe("webhook wire format", () => {
     expect(await hook.send([event()])).toMatchObject({ kind: "ok" });
     hook.close();
     expect(receiver.requests[0]?.headers["x-sark-signature"]).toBeUndefined();
+  });
+});
+
+describe("Splunk HEC over TLS", () => {
+  let dir: string;
+  let server: https.Server | undefined;
+  let url = "";
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "sark-tls-"));
+    try {
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+      );
+    } catch {
+      return; // no openssl: the tests below skip themselves
+    }
+    server = https.createServer(
+      { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
+      (req, res) => {
+        req.resume();
+        req.on("end", () => res.end('{"text":"Success","code":0}'));
+      },
+    );
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hecConfig = (verifyTls: boolean) => ({
+    url,
+    token: "t",
+    index: "i",
+    sourcetype: "s",
+    source: "sark",
+    verifyTls,
+  });
+
+  it("refuses a self-signed certificate by default and accepts it with SPLUNK_VERIFY_TLS=false", async (ctx) => {
+    if (!server) ctx.skip();
+    const strict = createSplunkHecDestination(hecConfig(true));
+    expect(await strict.send([event()])).toMatchObject({ kind: "retryable", reason: "network" });
+    strict.close();
+    const lax = createSplunkHecDestination(hecConfig(false));
+    expect(await lax.send([event()])).toEqual({ kind: "ok", status: 200 });
+    lax.close();
   });
 });
