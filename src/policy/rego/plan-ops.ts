@@ -203,27 +203,44 @@ const BUILTIN_FOR: Record<BinOp, string> = {
   "&": "and",
 };
 
+type Invoke2 = (c: Ctx, a: Value, b: Value) => Value | undefined;
+
+/** Like applyPlan for two operands, without building an argument array on the fast path. */
+function apply2(l: TermPlan, r: TermPlan, fn: Invoke2): TermPlan {
+  const gl = l.get;
+  const gr = r.get;
+  if (gl && gr) {
+    return fromGet((f) => {
+      const a = gl(f);
+      if (a === undefined) return undefined;
+      const b = gr(f);
+      return b === undefined ? undefined : fn(f.c, a, b);
+    });
+  }
+  return applyPlan([l, r], (c, v) => fn(c, v[0] as Value, v[1] as Value));
+}
+
 /** Comparison and numeric fast paths are inlined; everything else goes through the builtin table. */
-function binopFn(op: BinOp, cc: CompileCtx, loc: Location): Invoke {
+function binopFn(op: BinOp, cc: CompileCtx, loc: Location): Invoke2 {
   switch (op) {
     case "==":
-      return (_c, a) => equals(a[0] as Value, a[1] as Value);
+      return (_c, a, b) => a === b || equals(a, b);
     case "!=":
-      return (_c, a) => !equals(a[0] as Value, a[1] as Value);
+      return (_c, a, b) => a !== b && !equals(a, b);
     case "<":
-      return (_c, a) => compare(a[0] as Value, a[1] as Value) < 0;
+      return (_c, a, b) => compare(a, b) < 0;
     case "<=":
-      return (_c, a) => compare(a[0] as Value, a[1] as Value) <= 0;
+      return (_c, a, b) => compare(a, b) <= 0;
     case ">":
-      return (_c, a) => compare(a[0] as Value, a[1] as Value) > 0;
+      return (_c, a, b) => compare(a, b) > 0;
     case ">=":
-      return (_c, a) => compare(a[0] as Value, a[1] as Value) >= 0;
+      return (_c, a, b) => compare(a, b) >= 0;
   }
   const slow = invoker({ kind: "builtin", name: BUILTIN_FOR[op] }, cc, loc);
-  if (op === "+") return (c, a) => (typeof a[0] === "number" && typeof a[1] === "number" ? a[0] + a[1] : slow(c, a));
-  if (op === "-") return (c, a) => (typeof a[0] === "number" && typeof a[1] === "number" ? a[0] - a[1] : slow(c, a));
-  if (op === "*") return (c, a) => (typeof a[0] === "number" && typeof a[1] === "number" ? a[0] * a[1] : slow(c, a));
-  return slow;
+  if (op === "+") return (c, a, b) => (typeof a === "number" && typeof b === "number" ? a + b : slow(c, [a, b]));
+  if (op === "-") return (c, a, b) => (typeof a === "number" && typeof b === "number" ? a - b : slow(c, [a, b]));
+  if (op === "*") return (c, a, b) => (typeof a === "number" && typeof b === "number" ? a * b : slow(c, [a, b]));
+  return (c, a, b) => slow(c, [a, b]);
 }
 
 export function compileOperator(
@@ -232,14 +249,10 @@ export function compileOperator(
   cc: CompileCtx,
   term: TermCompiler,
 ): TermPlan {
-  if (t.k === "binop") {
-    return applyPlan([term(t.l, bound, cc), term(t.r, bound, cc)], binopFn(t.op, cc, t.loc));
-  }
+  if (t.k === "binop") return apply2(term(t.l, bound, cc), term(t.r, bound, cc), binopFn(t.op, cc, t.loc));
   if (t.key) {
     const plans = [term(t.key, bound, cc), term(t.value, bound, cc), term(t.coll, bound, cc)];
     return applyPlan(plans, (_c, a) => member(a[1] as Value, a[2] as Value, a[0]));
   }
-  return applyPlan([term(t.value, bound, cc), term(t.coll, bound, cc)], (_c, a) =>
-    member(a[0] as Value, a[1] as Value),
-  );
+  return apply2(term(t.value, bound, cc), term(t.coll, bound, cc), (_c, v, coll) => member(v, coll));
 }

@@ -7,6 +7,9 @@ import { type CompileCtx, fromGet, product, type TermPlan } from "./plan-types.j
 import { child, eachEntry, type Frame, type K1, tick, toValue } from "./runtime.js";
 import { equals as equalsValue, RegoObject, RegoSet, type Value } from "./value.js";
 
+/** Root accessor flag for Values (rule results, locals): never plain JSON. */
+const NEVER_RAW = (): boolean => false;
+
 /** Compiles `t`; `bound` lists the slots certainly bound when it runs (enables the `get` fast path). */
 export function compileTerm(t: IR, bound: Slots, cc: CompileCtx): TermPlan {
   switch (t.k) {
@@ -144,7 +147,7 @@ function compileData(path: readonly IR[], bound: Slots, cc: CompileCtx): TermPla
       : target.kind === "group"
         ? (f: Frame) => f.c.rt.groupValue(f.c, id)
         : (f: Frame) => f.c.rt.nodeValue(f.c, id);
-  return walker(rest, root, () => false, isStatic(rest, bound));
+  return walker(rest, root, NEVER_RAW, isStatic(rest, bound));
 }
 
 function compileRef(head: IR, path: readonly IR[], bound: Slots, cc: CompileCtx): TermPlan {
@@ -159,16 +162,11 @@ function compileRef(head: IR, path: readonly IR[], bound: Slots, cc: CompileCtx)
     );
   if (head.k === "local") {
     const slot = head.slot;
-    return walker(
-      steps,
-      (f) => f.s[slot],
-      () => false,
-      fixed,
-    );
+    return walker(steps, (f) => f.s[slot], NEVER_RAW, fixed);
   }
   const hp = compileTerm(head, bound, cc);
   if (hp.get && fixed) {
-    const w = walker(steps, hp.get, () => false, true);
+    const w = walker(steps, hp.get, NEVER_RAW, true);
     return w;
   }
   return {
@@ -215,7 +213,11 @@ function walker(
       return x;
     };
   }
-  const plan = fromGet((f) => toValue(find(f), raw(f), f.c));
+  // Rule values and locals are Values already: only documents that may be plain JSON need toValue.
+  const plan =
+    raw === NEVER_RAW
+      ? fromGet(find as (f: Frame) => Value | undefined)
+      : fromGet((f) => toValue(find(f), raw(f), f.c));
   return { ...plan, doc: { find, raw } };
 }
 
