@@ -60,6 +60,46 @@ export async function appendBatch(tx: RawTransaction, batch: readonly AuditEvent
   await tx.query(INSERT_SQL, [JSON.stringify(rows)]);
 }
 
+/** The writer's Prometheus series; the buffer gauge is read at scrape time. */
+function writerMetrics(metrics: Metrics, buffered: () => number) {
+  new Gauge({
+    name: "sark_audit_buffer_events",
+    help: "Audit events buffered in memory, including producers waiting on back-pressure",
+    registers: [metrics.registry],
+    collect() {
+      this.set(buffered());
+    },
+  });
+  return {
+    written: new Counter({
+      name: "sark_audit_events_written_total",
+      help: "Audit events committed to the audit store",
+      registers: [metrics.registry],
+    }),
+    writeFailures: new Counter({
+      name: "sark_audit_write_failures_total",
+      help: "Failed audit batch writes (the batch is kept and retried)",
+      registers: [metrics.registry],
+    }),
+  };
+}
+
+/** Flushes, retrying with backoff a few times (shutdown: the database may be restarting too). */
+async function flushWithRetries(flush: () => Promise<void>, onGiveUp: (e: unknown) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await flush();
+      return;
+    } catch (e) {
+      if (attempt >= STOP_ATTEMPTS) {
+        onGiveUp(e);
+        throw e;
+      }
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
+}
+
 /**
  * Batched, bounded, lossless audit writer. `record` redacts and buffers; when the buffer holds
  * `bufferMax` events producers queue (FIFO) until a flush makes room — back-pressure, never a drop.
@@ -79,24 +119,7 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   let lastErrorAt: number | undefined;
   let lastFlushAt: number | undefined;
 
-  const written = new Counter({
-    name: "sark_audit_events_written_total",
-    help: "Audit events committed to the audit store",
-    registers: [deps.metrics.registry],
-  });
-  const writeFailures = new Counter({
-    name: "sark_audit_write_failures_total",
-    help: "Failed audit batch writes (the batch is kept and retried)",
-    registers: [deps.metrics.registry],
-  });
-  new Gauge({
-    name: "sark_audit_buffer_events",
-    help: "Audit events buffered in memory, including producers waiting on back-pressure",
-    registers: [deps.metrics.registry],
-    collect() {
-      this.set(buffer.length + waiting.length);
-    },
-  });
+  const { written, writeFailures } = writerMetrics(deps.metrics, () => buffer.length + waiting.length);
 
   /** Moves queued producers into freed buffer space, oldest first. */
   function admitWaiting(): void {
@@ -175,19 +198,10 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await flush();
-          return;
-        } catch (e) {
-          if (attempt >= STOP_ATTEMPTS) {
-            const lost = buffer.length + waiting.length;
-            logger.error({ err: e, lost }, "audit events could not be written before shutdown");
-            throw e;
-          }
-          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-        }
-      }
+      await flushWithRetries(flush, (e) => {
+        const lost = buffer.length + waiting.length;
+        logger.error({ err: e, lost }, "audit events could not be written before shutdown");
+      });
     },
     health(): ComponentHealth {
       const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
