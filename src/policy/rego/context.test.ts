@@ -59,6 +59,18 @@ describe("evaluation context", () => {
     expect(p.evaluate("data.t.plain", { input: { xs: [1, 2] } })).toBe(2);
   });
 
+  it("gives pure builtin calls in loops the right result for every argument", () => {
+    const p = policy(
+      'hits contains [k, f] if { some k in input.keys; some f in ["pass", "tok"]; contains(lower(k), f) }',
+    );
+    const hits = p.evaluate("data.t.hits", { input: { keys: ["Password", "x", "TOKEN", "pass"] } });
+    expect(toJS(hits ?? null)).toEqual([
+      ["Password", "pass"],
+      ["TOKEN", "tok"],
+      ["pass", "pass"],
+    ]);
+  });
+
   it("keeps base data and rules apart under one package", () => {
     const p = compilePolicy([{ path: "a.rego", source: "package cfg\nimport rego.v1\nlimit := data.cfg.base * 2\n" }]);
     expect(toJS(p.evaluate("data.cfg", { data: { cfg: { base: 5 } } }) ?? null)).toEqual({ base: 5, limit: 10 });

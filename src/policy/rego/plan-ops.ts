@@ -71,19 +71,68 @@ export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: Com
   const plans = t.args.map((a) => compileTerm(a, bound, cc, term));
   const name = targetName(t.target);
   if (t.target.kind === "print") return printPlan(plans);
-  const base = invoker(t.target, cc, t.loc);
-  const onDoc = t.target.kind === "builtin" ? docShortcut(t.target.name, plans, base) : undefined;
-  if (onDoc?.get) {
-    const fast = onDoc.get;
-    const general = applyPlan(plans, (c, args) => c.fnOverrides?.get(name)?.(args, c, t.loc) ?? base(c, args));
-    const slow = general.get ?? ((f: Frame) => firstValue(general, f));
-    return fromGet((f) => (f.c.fnOverrides === null ? fast(f) : slow(f)));
-  }
+  const direct = invoker(t.target, cc, t.loc);
+  const base = t.target.kind === "builtin" && PURE.has(t.target.name) ? rememberLast(direct) : direct;
   const fn: Invoke = (c, args) => {
     const o = c.fnOverrides?.get(name);
     return o ? o(args, c, t.loc) : base(c, args);
   };
+  const onDoc = t.target.kind === "builtin" ? docShortcut(t.target.name, plans, base) : undefined;
+  if (onDoc?.get) {
+    const fast = onDoc.get;
+    const general = applyPlan(plans, fn);
+    const slow = general.get ?? ((f: Frame) => firstValue(general, f));
+    return fromGet((f) => (f.c.fnOverrides === null ? fast(f) : slow(f)));
+  }
   return applyPlan(plans, fn);
+}
+
+/** Deterministic builtins whose result depends on their arguments only. */
+const PURE = new Set([
+  "lower",
+  "upper",
+  "contains",
+  "startswith",
+  "endswith",
+  "concat",
+  "sprintf",
+  "trim",
+  "trim_space",
+  "trim_prefix",
+  "trim_suffix",
+  "replace",
+  "split",
+  "substring",
+  "indexof",
+  "regex.match",
+  "glob.match",
+  "to_number",
+  "format_int",
+  "strings.replace_n",
+]);
+
+/**
+ * Remembers a pure builtin's last scalar arguments and result. A call inside a loop whose arguments
+ * do not change between iterations (`contains(lower(key), fragment)` over many fragments) is then
+ * computed once; the check is a few identity comparisons. Calls are synchronous, so one slot per
+ * call site is safe.
+ */
+function rememberLast(fn: Invoke): Invoke {
+  let lastArgs: readonly Value[] | undefined;
+  let lastResult: Value | undefined;
+  return (c, args) => {
+    if (lastArgs !== undefined && sameScalars(lastArgs, args)) return lastResult;
+    const r = fn(c, args);
+    lastArgs = args.every((a) => a === null || typeof a !== "object") ? args : undefined;
+    lastResult = r;
+    return r;
+  };
+}
+
+function sameScalars(a: readonly Value[], b: readonly Value[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function compileTerm(a: IR, bound: Slots, cc: CompileCtx, term: TermCompiler): TermPlan {
