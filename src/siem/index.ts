@@ -63,16 +63,14 @@ export function createSiem(deps: SiemDeps): { feature: Feature } {
       name: "siem",
       routes: siemRoutes({ service, authorizer: deps.authorizer }),
       async start() {
+        if (forwarders.length === 0) return;
         for (const f of forwarders) f.start();
-        if (forwarders.length > 0) {
-          statsTimer = setInterval(() => {
-            service.status().catch((e: unknown) => deps.logger.warn({ err: e }, "SIEM stats refresh failed"));
-          }, STATS_INTERVAL_MS);
-          statsTimer.unref();
-        }
-        if (forwarders.length > 0) {
-          deps.logger.info({ destinations: forwarders.map((f) => f.name) }, "SIEM forwarding enabled");
-        }
+        // Backlog and lag gauges come from the database, so standby replicas report them too.
+        statsTimer = setInterval(() => {
+          service.status().catch((e: unknown) => deps.logger.warn({ err: e }, "SIEM stats refresh failed"));
+        }, STATS_INTERVAL_MS);
+        statsTimer.unref();
+        deps.logger.info({ destinations: forwarders.map((f) => f.name) }, "SIEM forwarding enabled");
       },
       async stop() {
         if (statsTimer) clearInterval(statsTimer);
