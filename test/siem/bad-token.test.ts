@@ -78,3 +78,36 @@ describe("a bad SIEM token", () => {
     expect((await siemHealth(second.ctx)).status).toBe("healthy");
   });
 });
+
+describe("a SIEM outage", () => {
+  let store: SharedStore;
+  let hec: FakeReceiver;
+  let sark: SarkInstance | undefined;
+
+  beforeAll(async () => {
+    store = await createSharedStore();
+    hec = await startReceiver(() => ({ status: 503, body: '{"text":"Server is busy","code":9}' }));
+  });
+  afterAll(async () => {
+    await sark?.close();
+    await hec?.close();
+    await store?.drop();
+  });
+
+  it("degrades health only once the destination has been failing for more than 5 minutes", async () => {
+    let offsetMs = 0;
+    const clock = { now: () => Date.now() + offsetMs };
+    sark = await startSark(store, { SPLUNK_HEC_URL: hec.url, SPLUNK_HEC_TOKEN: "t", ...FAST_SIEM_ENV }, { clock });
+    const { ctx } = sark;
+    await seedEvents(ctx, 10);
+    await waitFor(async () => (await siemHealth(ctx)).destinations.splunk?.status === "retrying", 20_000, "retrying");
+    expect((await siemHealth(ctx)).status).toBe("healthy");
+
+    offsetMs = 6 * 60_000;
+    const health = await siemHealth(ctx);
+    expect(health.status).toBe("degraded");
+    expect(health.destinations.splunk).toMatchObject({ status: "retrying" });
+    expect(health.destinations.splunk?.backlog).toBeGreaterThanOrEqual(10);
+    expect(health.destinations.splunk?.lag_seconds).toBeGreaterThanOrEqual(300);
+  });
+});

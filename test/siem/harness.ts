@@ -4,6 +4,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
+import type { Clock } from "../../src/platform/clock.js";
 import { loadConfig } from "../../src/platform/config.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import { ADMIN } from "../helpers/app.js";
@@ -50,7 +51,11 @@ export interface SarkInstance {
 }
 
 /** Starts SARK (migrated, admin bootstrapped, background work running) on a shared store. */
-export async function startSark(store: SharedStore, env: Record<string, string>): Promise<SarkInstance> {
+export async function startSark(
+  store: SharedStore,
+  env: Record<string, string>,
+  options: { clock?: Clock } = {},
+): Promise<SarkInstance> {
   const config = loadConfig({
     LOG_LEVEL: "silent",
     SARK_ADMIN_PASSWORD: ADMIN.password,
@@ -63,6 +68,7 @@ export async function startSark(store: SharedStore, env: Record<string, string>)
     logger: pino({ level: "silent" }),
     databaseSchema: store.schema,
     cachePrefix: uniquePrefix(),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   await ctx.migrator.up();
   await ctx.bootstrapAdmin();
