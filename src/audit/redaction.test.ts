@@ -34,12 +34,29 @@ describe("isSensitiveKey", () => {
     "credentials",
     "pwd",
     "key",
+    "session_id",
+    "secret_id",
+    "client_secret",
+    "secretAccessKey",
   ])("%s is sensitive", (key) => expect(isSensitiveKey(key)).toBe(true));
 
-  it.each(["username", "max_tokens", "total_tokens", "token_count", "description", "keyboard", "monkey", "id"])(
-    "%s is not sensitive",
-    (key) => expect(isSensitiveKey(key)).toBe(false),
-  );
+  it.each([
+    "username",
+    "max_tokens",
+    "total_tokens",
+    "revoked_tokens",
+    "token_count",
+    "api_key_id",
+    "token_id",
+    "secret_name",
+    "password_changed_at",
+    "token_type",
+    "key_prefix",
+    "description",
+    "keyboard",
+    "monkey",
+    "id",
+  ])("%s is not sensitive", (key) => expect(isSensitiveKey(key)).toBe(false));
 });
 
 describe("redactString", () => {

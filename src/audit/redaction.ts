@@ -20,12 +20,16 @@ export const REDACTION_LIMITS = {
 const SENSITIVE_KEY =
   /(password|passwd|passphrase|secret|token|apikey|authorization|credential|privatekey|cookie|sessionid|signature|bearer)/;
 const SENSITIVE_EXACT = new Set(["pwd", "pass", "auth", "key", "pin", "otp", "jwt", "sig"]);
-// Counters such as `max_tokens` / `total_tokens` (LLM parameters) are not secrets.
-const NOT_SENSITIVE = /tokens$|^tokencount$|^tokenlimit$|^tokentype$/;
+// Names *about* a secret are not the secret: identifiers (`api_key_id`, `token_id`), names, types,
+// counts, timestamps, and LLM counters such as `max_tokens`. Session ids and Vault-style
+// `secret_id`s are bearer credentials, so they stay sensitive.
+const NOT_SENSITIVE = /(?:tokens|ids?|names?|type|count|limit|prefix|length|ttl|expiresat|at)$/;
+const ALWAYS_SENSITIVE = new Set(["sessionid", "secretid"]);
 
 /** Whether a property name marks its value as secret (exported for the gateway's header filter). */
 export function isSensitiveKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (ALWAYS_SENSITIVE.has(k)) return true;
   if (NOT_SENSITIVE.test(k)) return false;
   return SENSITIVE_EXACT.has(k) || SENSITIVE_KEY.test(k);
 }

@@ -52,6 +52,30 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
     expect(stored).toContain("[REDACTED]");
   });
 
+  it("re-verifies what jsonb and timestamptz give back for awkward values", async () => {
+    const awkward = {
+      unicode: "Grüße, 日本語, emoji 😀, RTL \u202e, line sep \u2028",
+      control: "tab\t newline\n bell\u0007 nul\u0000",
+      lone: "half \ud800 surrogate",
+      numbers: [0, -0, 1.5, 0.1 + 0.2, 1e21, 1e-7, -123456789.125, Number.MAX_SAFE_INTEGER, 2 ** 63],
+      nested: { z: 1, a: { "": "empty key", "dotted.key": true, "with space": null }, arr: [[], {}, [null]] },
+      keys: JSON.parse('{"__proto__": 1, "constructor": 2, "10": "numeric key", "9": "order"}') as unknown,
+      when: new Date(Date.UTC(2026, 10, 26, 5, 0, 0, 7)),
+    };
+    await t.ctx.audit.record({
+      event_type: "chain.awkward\u0000",
+      outcome: "success",
+      actor: { user_id: "u\u0000x", username: "naïve", ip: "::1" },
+      resource: { type: "server", id: "s-1", name: "名前" },
+      decision: { allow: true, reason: "ok", eval_us: 12.5, cached: false },
+      request_id: "r-awkward",
+      details: awkward,
+    });
+    await t.ctx.flushAudit();
+    const result = await verifyChain(t.ctx.database);
+    expect(result).toMatchObject({ ok: true, broken: null });
+  });
+
   it("verifies a time window, including its link to the event before it", async () => {
     const all = await rows();
     const res = await sql<{ timestamp: Date }>`select timestamp from audit_events order by seq`.execute(
