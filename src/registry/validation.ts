@@ -21,6 +21,8 @@ const TOOL_SCHEMA_OPTIONS: Options = {
   logger: false,
 };
 
+// One compiler per draft, shared: building an Ajv instance costs milliseconds, and compiled tool
+// schemas are removed right after the check, so these hold no per-request state.
 const DRAFTS: Record<string, Ajv> = {};
 function ajvFor(dialect: string | undefined): Ajv | undefined {
   const key = (dialect ?? "draft-07").replace(/#$/, "").replace(/^https?:\/\/json-schema\.org\//, "");
