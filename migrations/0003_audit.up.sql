@@ -98,6 +98,9 @@ begin
     continue when to_regclass(v_name) is not null;
     v_from := v_day::timestamp at time zone 'UTC';
     v_to := (v_day + 1)::timestamp at time zone 'UTC';
+    -- Writers wait (briefly) instead of adding rows for this day to DEFAULT between the check and
+    -- the attach, which would make the attach fail. Inserts into other partitions are not blocked.
+    lock table audit_events_default in exclusive mode;
     if exists (select 1 from audit_events_default where timestamp >= v_from and timestamp < v_to) then
       -- Attaching over rows still in DEFAULT would fail: move them into the new table first.
       execute format('create table %I (like audit_events including defaults including constraints)', v_name);
