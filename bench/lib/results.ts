@@ -39,7 +39,12 @@ export function printTable(rows: BenchRow[]): void {
 export function writeResults(dir: string, suite: string, rows: BenchRow[]): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${suite}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
   writeFileSync(file, `${JSON.stringify({ suite, at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
   return file;
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 
 export interface RunningServer {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -42,6 +43,7 @@ async function spawnAndWait(args: string[], env: Record<string, string>, ready: 
   started = true;
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once("exit", () => resolve());

@@ -11,7 +11,10 @@ export interface LoopResult {
  * latency of `samples` individual calls (timed one by one, so the clock read does not distort
  * the throughput figure).
  */
-export function measureLoop(fn: () => unknown, opts: { warmupMs?: number; durationMs?: number; samples?: number } = {}): LoopResult {
+export function measureLoop(
+  fn: () => unknown,
+  opts: { warmupMs?: number; durationMs?: number; samples?: number } = {},
+): LoopResult {
   const warmupEnd = performance.now() + (opts.warmupMs ?? 1000);
   while (performance.now() < warmupEnd) fn();
 

@@ -21,7 +21,13 @@ export async function run(): Promise<BenchRow[]> {
   const bare = await startBareFastify();
   const bareResult = await load({ url: `${bare.url}/bare` });
   await bare.stop();
-  rows.push({ suite: SUITE, name: "bare Fastify GET (reference)", perSecond: bareResult.rps, p50Ms: bareResult.p50Ms, p99Ms: bareResult.p99Ms });
+  rows.push({
+    suite: SUITE,
+    name: "bare Fastify GET (reference)",
+    perSecond: bareResult.rps,
+    p50Ms: bareResult.p50Ms,
+    p99Ms: bareResult.p99Ms,
+  });
 
   const pgdb = await createBenchDatabase();
   const sark = await startSark({
@@ -69,7 +75,12 @@ export async function run(): Promise<BenchRow[]> {
       p99Ms: byIdMax.p99Ms,
       notes: `errors ${byIdMax.errors}, non-2xx ${byIdMax.non2xx}`,
     });
-    const byId = await load({ url: `${sark.url}/api/v1/servers/${server.id}`, headers: auth, rate: 2000, connections: 50 });
+    const byId = await load({
+      url: `${sark.url}/api/v1/servers/${server.id}`,
+      headers: auth,
+      rate: 2000,
+      connections: 50,
+    });
     rows.push({
       suite: SUITE,
       name: `GET /api/v1/servers/{id} at 2,000 req/s (${backend})`,

@@ -71,7 +71,8 @@ export async function run(): Promise<BenchRow[]> {
   const source = readFileSync(join(root, "policies/sark/authz.rego"), "utf8");
   const decide = decider([{ path: "policies/sark/authz.rego", source }], "sark.authz");
   const sanity = decide(REALISTIC_INPUT);
-  if (sanity.allow !== true) throw new Error(`default policy should allow the benchmark input: ${JSON.stringify(sanity)}`);
+  if (sanity.allow !== true)
+    throw new Error(`default policy should allow the benchmark input: ${JSON.stringify(sanity)}`);
 
   const rego = measureLoop(() => decide(REALISTIC_INPUT));
   rows.push({
@@ -105,9 +106,14 @@ export async function run(): Promise<BenchRow[]> {
 
   const big = compilePolicy([{ path: "generated.rego", source: generatedPolicy(1000) }]);
   const bigAllow = big.prepare("data.bench.big.allow");
-  const hit = { ...REALISTIC_INPUT, server: { ...REALISTIC_INPUT.server, team_id: "team-7" }, tool: { ...REALISTIC_INPUT.tool, name: "tool-757" } };
+  const hit = {
+    ...REALISTIC_INPUT,
+    server: { ...REALISTIC_INPUT.server, team_id: "team-7" },
+    tool: { ...REALISTIC_INPUT.tool, name: "tool-757" },
+  };
   const miss = { ...hit, tool: { ...hit.tool, name: "tool-unknown" } };
-  if (bigAllow({ input: hit }) !== true || bigAllow({ input: miss }) !== false) throw new Error("generated policy is wrong");
+  if (bigAllow({ input: hit }) !== true || bigAllow({ input: miss }) !== false)
+    throw new Error("generated policy is wrong");
   let flip = false;
   const bigResult = measureLoop(() => {
     flip = !flip;

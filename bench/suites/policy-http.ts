@@ -1,0 +1,74 @@
+import { load } from "../lib/load.js";
+import { createBenchDatabase } from "../lib/postgres.js";
+import type { BenchRow } from "../lib/results.js";
+import { startBareFastify, startSark } from "../lib/servers.js";
+
+const SUITE = "policy-http";
+const ADMIN_PASSWORD = "bench-admin-password-1";
+
+/**
+ * Issue target: `POST /api/v1/policies/evaluate` with a Bearer token, decision cache off, audit
+ * on, PostgreSQL: ≥ 8,000 req/s with p99 ≤ 10 ms (load generator on the same 2 cores), and the
+ * ratio to a bare route in the same run.
+ */
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const bare = await startBareFastify();
+  const bareResult = await load({ url: `${bare.url}/bare`, connections: 16 });
+  await bare.stop();
+  rows.push({
+    suite: SUITE,
+    name: "bare Fastify GET (reference)",
+    perSecond: bareResult.rps,
+    p50Ms: bareResult.p50Ms,
+    p99Ms: bareResult.p99Ms,
+  });
+
+  const db = await createBenchDatabase();
+  const sark = await startSark({
+    SARK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    POLICY_CACHE_ENABLED: "false",
+    ...(db ? { DATABASE_URL: db.url } : {}),
+  });
+  try {
+    const login = await fetch(`${sark.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const body = {
+      action: "tool:invoke",
+      server: { name: "github", sensitivity_level: "high", transport: "streamable-http", tags: ["scm"] },
+      tool: { name: "create_pull_request", sensitivity_level: "high" },
+      parameters: { repo: "sark", title: "Fix", token: "ghp_example" },
+    };
+    const probe = await fetch(`${sark.url}/api/v1/policies/evaluate`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!probe.ok) throw new Error(`evaluate failed: ${probe.status} ${await probe.text()}`);
+    const r = await load({
+      url: `${sark.url}/api/v1/policies/evaluate`,
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body,
+      connections: 16,
+    });
+    rows.push({
+      suite: SUITE,
+      name: `POST /api/v1/policies/evaluate, cache off, audit on (${db ? "PostgreSQL" : "PGlite"})`,
+      perSecond: r.rps,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      target: "≥ 8,000/s, p99 ≤ 10 ms",
+      met: r.rps >= 8000 && r.p99Ms <= 10 && r.errors + r.non2xx === 0 && db !== undefined,
+      notes: `${((r.rps / bareResult.rps) * 100).toFixed(0)}% of bare; errors ${r.errors}, non-2xx ${r.non2xx}`,
+    });
+  } finally {
+    await sark.stop();
+    await db?.drop();
+  }
+  return rows;
+}
