@@ -6,8 +6,10 @@ import { type EngineResult, type PolicyEngine, PolicyEvalFailure, type PolicyInp
 export interface LoadedPolicy {
   /** `sark.authz@v3`: what decisions report as their policy. */
   readonly label: string;
-  /** Store revision it was built from; with the label it scopes the decision cache. */
+  /** Store revision it was built from. */
   readonly revision: number;
+  /** Decision-cache scope: changes with every revision (built once, read per request). */
+  readonly cacheScope: string;
   evaluate(input: PolicyInput): EngineResult;
 }
 
@@ -34,6 +36,7 @@ export function loadPolicy(
   return {
     label: meta.label,
     revision: meta.revision,
+    cacheScope: `builtin:${meta.revision}:${meta.label}`,
     evaluate(input) {
       // The input is passed as plain JSON: the engine converts only the parts rules read.
       const opts: EvalOptions = { input, data, deadlineMs: meta.evalTimeoutMs, nowNs: input.context.time_ns };
@@ -66,10 +69,7 @@ export function createBuiltinEngine(active: () => LoadedPolicy | undefined): Pol
   return {
     kind: "builtin",
     version: () => active()?.label ?? "none",
-    cacheScope: () => {
-      const p = active();
-      return p ? `builtin:${p.revision}:${p.label}` : "builtin:none";
-    },
+    cacheScope: () => active()?.cacheScope ?? "builtin:none",
     evaluate(input) {
       const p = active();
       if (!p) throw new PolicyEvalFailure("no policy is loaded (policy store unavailable or no active policy)");

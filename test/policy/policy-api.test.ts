@@ -119,6 +119,13 @@ describe("policy store API", () => {
       body: { name: "a b", content: GOOD },
     });
     expect(badName.statusCode).toBe(400);
+    const reserved = await t.request({
+      method: "POST",
+      url: "/api/v1/policies",
+      token: admin,
+      body: { name: "Data", content: GOOD },
+    });
+    expect(reserved.statusCode).toBe(400);
     const badVersion = await t.request({
       method: "POST",
       url: "/api/v1/policies/sark.authz/activate",

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { AuditActor, AuditRecorder } from "../../audit/types.js";
 import type { PolicyConfig } from "../../platform/config.js";
 import type { Database } from "../../platform/db/database.js";
-import { AppError, conflict, notFound } from "../../platform/errors.js";
+import { AppError, conflict, notFound, validationFailed } from "../../platform/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
 import { type PolicyDiagnostic, runTests, tryCompile } from "../compile.js";
 import * as repo from "./repository.js";
@@ -24,6 +24,9 @@ export interface PolicyStoreDeps {
   /** Called after every change that alters decisions, so this replica reloads at once. */
   onChange(): Promise<void>;
 }
+
+/** Names that would be shadowed by static routes under /api/v1/policies/. */
+const RESERVED_NAMES = new Set(["data", "validate", "test", "evaluate"]);
 
 /** Limit for `test_*` runs inside an API request. */
 const TEST_DEADLINE_MS = 5_000;
@@ -113,9 +116,9 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
     p: { id: string; name: string },
     version: number,
     content: string,
+    checked: ReturnType<typeof checkModule>,
     actor: StoreActor,
   ) {
-    const checked = checkModule(p.name, content);
     await repo.insertVersion(tx, {
       policy_id: p.id,
       version,
@@ -128,7 +131,6 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       test_status: checked.testStatus,
       test_results: checked.tests,
     });
-    return checked;
   }
 
   async function activate(ref: string, version: number, actor: StoreActor) {
@@ -174,6 +176,11 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       input: { name: string; content: string; description?: string; activate?: boolean },
       actor: StoreActor,
     ) {
+      if (RESERVED_NAMES.has(input.name.toLowerCase())) {
+        throw validationFailed(`'${input.name}' is reserved (it is a path under /api/v1/policies)`, [
+          { path: "/name", message: "reserved name" },
+        ]);
+      }
       if (await repo.findPolicy(db, input.name)) throw conflict(`a policy named '${input.name}' already exists`);
       const p = { id: uuidv7(), name: input.name };
       const checked = checkModule(p.name, input.content);
@@ -181,7 +188,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
         .transaction()
         .execute(async (tx) => {
           await repo.insertPolicy(tx, { ...p, description: input.description ?? "", created_by: actor.userId });
-          await addVersion(tx, p, 1, input.content, actor);
+          await addVersion(tx, p, 1, input.content, checked, actor);
         })
         .catch((e: unknown) => {
           if (isUniqueViolation(e)) throw conflict(`a policy named '${input.name}' already exists`);
@@ -198,11 +205,12 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
 
     async update(ref: string, input: { content: string; description?: string; activate?: boolean }, actor: StoreActor) {
       const p = await requirePolicy(ref);
-      checkModule(p.name, input.content);
+      // Compile and test before the transaction: no CPU-heavy work while holding the row lock.
+      const checked = checkModule(p.name, input.content);
       const version = await db.transaction().execute(async (tx) => {
         const locked = await requirePolicy(p.id, tx, true);
         const next = locked.latest_version + 1;
-        await addVersion(tx, p, next, input.content, actor);
+        await addVersion(tx, p, next, input.content, checked, actor);
         if (input.description !== undefined) {
           await tx.updateTable("policies").set({ description: input.description }).where("id", "=", p.id).execute();
         }
