@@ -40,6 +40,21 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
       .send(renderError(request, "NOT_FOUND", `no route for ${request.method} ${request.url.split("?")[0]}`)),
   );
 
+  // CORS first: its onRequest hook answers preflights before authentication runs.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes("*") ? true : [...config.corsOrigins],
+      credentials: !config.corsOrigins.includes("*"),
+      exposedHeaders: [
+        "x-request-id",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+      ],
+    });
+  }
+
   app.addHook("onRequest", securityHeaders({ hsts: config.environment === "production" }));
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config.public || !request.routeOptions.url) return;
@@ -90,19 +105,6 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     );
   });
 
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: config.corsOrigins.includes("*") ? true : [...config.corsOrigins],
-      credentials: !config.corsOrigins.includes("*"),
-      exposedHeaders: [
-        "x-request-id",
-        "x-ratelimit-limit",
-        "x-ratelimit-remaining",
-        "x-ratelimit-reset",
-        "retry-after",
-      ],
-    });
-  }
 
   await app.register(swagger, {
     openapi: {
