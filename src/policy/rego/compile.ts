@@ -17,6 +17,12 @@ export interface CompiledRules {
   readonly tree: RuleTree;
   readonly groups: readonly GroupPlan[];
   readonly cc: CompileCtx;
+  /**
+   * By group id: the group reads neither input nor base data, calls no clock-dependent builtin and
+   * uses no `with` or print, and neither do the groups it reads. Its value (or a function's value
+   * for given arguments) is the same in every evaluation, so it may be remembered across them.
+   */
+  readonly pure: readonly boolean[];
   readonly functions: ReadonlyMap<string, number>;
   /** Names for query compilation, keyed by group id for recursion tracking. */
   readonly packages: readonly string[];
@@ -46,17 +52,42 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
   const functions = new Map<string, number>();
   for (const g of tree.groups) if (g.callable) functions.set(g.path.join("."), g.arity);
   const deps: Set<number>[] = tree.groups.map(() => new Set());
-  const tracker: { current: Set<number> | undefined } = { current: undefined };
+  const impure = new Set<number>();
+  const tracker: Tracker = { current: undefined, id: -1, impure };
   const cc = compileCtx(tree, staticConstants(tree), tracker);
   const envs = modules.map((m) => moduleEnv(m, tree, functions));
   const groups = tree.groups.map((g) => {
     tracker.current = deps[g.id];
+    tracker.id = g.id;
     return compileGroup(g, envs, cc);
   });
   tracker.current = undefined;
+  tracker.id = -1;
   checkRecursion(groups, deps);
   const packages = [...new Set(modules.map((m) => m.pkg.join(".")))].sort();
-  return { tree, groups, cc, functions, packages };
+  return { tree, groups, cc, pure: purity(groups.length, deps, impure), functions, packages };
+}
+
+/** What the compiler services record about the group being compiled (`id` -1: a query). */
+interface Tracker {
+  current: Set<number> | undefined;
+  id: number;
+  readonly impure: Set<number>;
+}
+
+/** A group is pure when it is not impure itself and reads only pure groups (the graph is acyclic). */
+function purity(n: number, deps: readonly Set<number>[], impure: ReadonlySet<number>): boolean[] {
+  const memo = new Array<boolean | undefined>(n);
+  const pure = (id: number): boolean => {
+    const known = memo[id];
+    if (known !== undefined) return known;
+    memo[id] = false;
+    let ok = !impure.has(id);
+    for (const d of deps[id] ?? []) if (ok && !pure(d)) ok = false;
+    memo[id] = ok;
+    return ok;
+  };
+  return Array.from({ length: n }, (_, id) => pure(id));
 }
 
 function buildTree(modules: readonly Module[]): RuleTree {
@@ -84,11 +115,7 @@ function staticConstants(tree: RuleTree): Map<number, Value> {
 }
 
 /** The compiler services; every group or function a definition reads is recorded in `tracker`. */
-function compileCtx(
-  tree: RuleTree,
-  constants: ReadonlyMap<number, Value>,
-  tracker: { current: Set<number> | undefined },
-): CompileCtx {
+function compileCtx(tree: RuleTree, constants: ReadonlyMap<number, Value>, tracker: Tracker): CompileCtx {
   const cc: CompileCtx = {
     builtins: BUILTINS,
     resolveData: (path) => {
@@ -96,7 +123,12 @@ function compileCtx(
       const deps = tracker.current;
       if (deps && t.kind === "group") deps.add(t.id);
       if (deps && t.kind === "node") for (const [id] of groupsUnder(tree, path)) deps.add(id);
+      // A node's document merges base data in; base data is per evaluation.
+      if (t.kind !== "group" && tracker.id >= 0) tracker.impure.add(tracker.id);
       return t;
+    },
+    noteImpure: () => {
+      if (tracker.id >= 0) tracker.impure.add(tracker.id);
     },
     groupsUnder: (path) => groupsUnder(tree, path),
     groupConstant: (id) => constants.get(id),

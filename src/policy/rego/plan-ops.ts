@@ -70,6 +70,7 @@ function targetName(t: CallTarget): string {
 export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: CompileCtx, term: TermCompiler): TermPlan {
   const plans = t.args.map((a) => compileTerm(a, bound, cc, term));
   const name = targetName(t.target);
+  if (t.target.kind === "print" || (t.target.kind === "builtin" && CLOCK_OR_WORLD.has(t.target.name))) cc.noteImpure();
   if (t.target.kind === "print") return printPlan(plans);
   const direct = invoker(t.target, cc, t.loc);
   const base = t.target.kind === "builtin" && PURE.has(t.target.name) ? rememberLast(direct) : direct;
@@ -86,6 +87,18 @@ export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: Com
   }
   return applyPlan(plans, fn);
 }
+
+/** Builtins whose result depends on more than their arguments (the clock, randomness, the network). */
+const CLOCK_OR_WORLD = new Set([
+  "time.now_ns",
+  "io.jwt.decode_verify",
+  "uuid.rfc4122",
+  "rand.intn",
+  "http.send",
+  "opa.runtime",
+  "trace",
+  "net.lookup_ip_addr",
+]);
 
 /** Deterministic builtins whose result depends on their arguments only. */
 const PURE = new Set([

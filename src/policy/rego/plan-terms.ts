@@ -153,13 +153,15 @@ function compileData(path: readonly IR[], bound: Slots, cc: CompileCtx): TermPla
 function compileRef(head: IR, path: readonly IR[], bound: Slots, cc: CompileCtx): TermPlan {
   const steps = path.map((s) => step(s, bound, cc));
   const fixed = isStatic(steps, bound);
-  if (head.k === "root")
+  if (head.k === "root") {
+    cc.noteImpure();
     return walker(
       steps,
       (f) => f.c.input,
       (f) => f.c.rawInput,
       fixed,
     );
+  }
   if (head.k === "local") {
     const slot = head.slot;
     return walker(steps, (f) => f.s[slot], NEVER_RAW, fixed);

@@ -36,6 +36,11 @@ export interface CompileCtx {
   groupConstant(id: number): Value | undefined;
   /** Groups below a data path, with their path relative to it (for `with data.x as …`). */
   groupsUnder(path: readonly string[]): [number, string[]][];
+  /**
+   * Records that the definition being compiled reads something other than its arguments and rules:
+   * input, base data, the clock, `with`, print. Groups that never do are pure (see compile.ts).
+   */
+  noteImpure(): void;
   /** Group id of a function by its data path (without "data"). */
   functionGroup(path: readonly string[]): number;
   /** Variable names of the frame being compiled (for "var x is unsafe" messages). */

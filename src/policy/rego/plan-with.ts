@@ -11,6 +11,8 @@ type Apply = (c: Ctx, v: Value, f: Frame) => void;
 
 /** Runs `inner` (the literal) with the modifiers applied, then `next` in the original context. */
 export function compileWith(withs: readonly IRWith[], bound: Slots, inner: Goal, next: Goal, cc: CompileCtx): Goal {
+  // Overrides are per evaluation: a definition that applies them is not pure.
+  cc.noteImpure();
   const mods = withs.map((w) => ({ value: compileTerm(w.value, bound, cc), apply: applier(w, cc) }));
   return (f, k) => {
     const c: Ctx = { ...f.c, cache: new Array(f.c.cache.length), zero: undefined };

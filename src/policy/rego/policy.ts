@@ -4,7 +4,7 @@ import { type CompiledRules, compileModules, resolveData } from "./compile.js";
 import type { Location } from "./errors.js";
 import { evalComplete, evalFunction, evalObject, evalSet, type GroupPlan } from "./rule-eval.js";
 import { type Ctx, child, NONE, type RuleRuntime, toValue } from "./runtime.js";
-import { RegoObject, RegoSet, type Value } from "./value.js";
+import { canonicalKey, RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface EvalOptions {
   /** Input document: plain JSON (read lazily, converted only where used) or a Value. */
@@ -22,6 +22,12 @@ export interface EvalOptions {
 }
 
 const DEFAULT_MAX_STEPS = 1_000_000;
+const MAX_PURE_CALLS = 4096;
+
+/** `with` may replace what a pure group reads: remembered values are used only without overrides. */
+function noOverrides(c: Ctx): boolean {
+  return c.groupOverrides === null && c.fnOverrides === null;
+}
 
 function isRaw(x: unknown): boolean {
   return typeof x === "object" && x !== null && !(x instanceof RegoObject) && !(x instanceof RegoSet);
@@ -89,8 +95,45 @@ export class PolicyRuntime implements RuleRuntime {
     if (hit !== undefined) return hit === NONE ? undefined : hit;
     // Recursion is rejected at compile time (dynamic refs count as depending on every rule they
     // could reach), so no runtime cycle guard is needed here.
-    const v = this.computeGroup(c, this.rules.groups[id] as GroupPlan);
+    const g = this.rules.groups[id] as GroupPlan;
+    const v = this.rules.pure[id] && noOverrides(c) ? this.pureGroup(c, g) : this.computeGroup(c, g);
     c.cache[id] = v === undefined ? NONE : v;
+    return v;
+  }
+
+  /** Values of pure groups, computed in the first evaluation that needs them (see CompiledRules.pure). */
+  private readonly pureValues: (Value | typeof NONE | undefined)[] = [];
+
+  private pureGroup(c: Ctx, g: GroupPlan): Value | undefined {
+    const hit = this.pureValues[g.id];
+    if (hit !== undefined) return hit === NONE ? undefined : hit;
+    const v = this.computeGroup(c, g);
+    this.pureValues[g.id] = v === undefined ? NONE : v;
+    return v;
+  }
+
+  /** Results of pure functions by scalar arguments (one argument: the value itself; else its canonical key). */
+  private readonly pureCalls: (Map<Value, Value | typeof NONE> | undefined)[] = [];
+
+  private pureCall(c: Ctx, g: GroupPlan, args: readonly Value[], loc: Location): Value | undefined {
+    let key: Value;
+    if (args.length === 1) key = args[0] as Value;
+    else {
+      for (const a of args) if (a !== null && typeof a === "object") return evalFunction(c, g, args, loc);
+      key = canonicalKey(args);
+    }
+    if (key !== null && typeof key === "object") return evalFunction(c, g, args, loc);
+    let memo = this.pureCalls[g.id];
+    if (memo === undefined) {
+      memo = new Map();
+      this.pureCalls[g.id] = memo;
+    }
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit === NONE ? undefined : hit;
+    const v = evalFunction(c, g, args, loc);
+    // Bounded: a function called with ever new arguments (user names, tool names) starts over.
+    if (memo.size >= MAX_PURE_CALLS) memo.clear();
+    memo.set(key, v === undefined ? NONE : v);
     return v;
   }
 
@@ -137,6 +180,7 @@ export class PolicyRuntime implements RuleRuntime {
   callFunction(c: Ctx, id: number, args: readonly Value[], loc: Location): Value | undefined {
     const g = this.rules.groups[id] as GroupPlan;
     if (g.kind !== "function") return this.groupValue(c, id);
+    if (this.rules.pure[id] && noOverrides(c)) return this.pureCall(c, g, args, loc);
     return evalFunction(c, g, args, loc);
   }
 
