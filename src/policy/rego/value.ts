@@ -21,18 +21,21 @@ function isComposite(v: Value): v is readonly Value[] | RegoObject | RegoSet {
   return v !== null && typeof v === "object";
 }
 
-/** A Rego object. Keys may be any value; string keys are the fast path. */
+/**
+ * A Rego object. Keys may be any value; string keys are the fast path. The map for composite keys
+ * is created only when one is set: most objects never have one, and evaluations build many objects.
+ */
 export class RegoObject {
   private readonly primitives = new Map<PrimitiveKey, Value>();
-  private readonly composites = new Map<string, readonly [Value, Value]>();
+  private composites: Map<string, readonly [Value, Value]> | undefined = undefined;
 
   get size(): number {
-    return this.primitives.size + this.composites.size;
+    return this.primitives.size + (this.composites?.size ?? 0);
   }
 
   get(key: Value): Value | undefined {
     if (!isComposite(key)) return this.primitives.get(key);
-    return this.composites.get(canonicalKey(key))?.[1];
+    return this.composites?.get(canonicalKey(key))?.[1];
   }
 
   has(key: Value): boolean {
@@ -42,23 +45,26 @@ export class RegoObject {
   /** Builder: only while constructing. Returns this for chaining. */
   set(key: Value, value: Value): this {
     if (!isComposite(key)) this.primitives.set(key, value);
-    else this.composites.set(canonicalKey(key), [key, value]);
+    else {
+      if (this.composites === undefined) this.composites = new Map();
+      this.composites.set(canonicalKey(key), [key, value]);
+    }
     return this;
   }
 
   *entries(): IterableIterator<[Value, Value]> {
     for (const [k, v] of this.primitives) yield [k, v];
-    for (const [k, v] of this.composites.values()) yield [k, v];
+    if (this.composites) for (const [k, v] of this.composites.values()) yield [k, v];
   }
 
   *keys(): IterableIterator<Value> {
     yield* this.primitives.keys();
-    for (const [k] of this.composites.values()) yield k;
+    if (this.composites) for (const [k] of this.composites.values()) yield k;
   }
 
   *values(): IterableIterator<Value> {
     yield* this.primitives.values();
-    for (const [, v] of this.composites.values()) yield v;
+    if (this.composites) for (const [, v] of this.composites.values()) yield v;
   }
 
   /** Entries sorted by key in Rego order (for output, comparison and deterministic iteration). */
@@ -73,24 +79,25 @@ export class RegoObject {
   }
 }
 
-/** A Rego set: unordered, no duplicates by value equality. */
+/** A Rego set: unordered, no duplicates by value equality. Composite elements: as in RegoObject. */
 export class RegoSet {
   private readonly primitives = new Set<PrimitiveKey>();
-  private readonly composites = new Map<string, Value>();
+  private composites: Map<string, Value> | undefined = undefined;
 
   get size(): number {
-    return this.primitives.size + this.composites.size;
+    return this.primitives.size + (this.composites?.size ?? 0);
   }
 
   has(v: Value): boolean {
     if (!isComposite(v)) return this.primitives.has(v);
-    return this.composites.has(canonicalKey(v));
+    return this.composites?.has(canonicalKey(v)) ?? false;
   }
 
   /** Builder: only while constructing. Returns this for chaining. */
   add(v: Value): this {
     if (!isComposite(v)) this.primitives.add(v);
     else {
+      if (this.composites === undefined) this.composites = new Map();
       const key = canonicalKey(v);
       if (!this.composites.has(key)) this.composites.set(key, v);
     }
@@ -99,7 +106,7 @@ export class RegoSet {
 
   *values(): IterableIterator<Value> {
     yield* this.primitives;
-    yield* this.composites.values();
+    if (this.composites) yield* this.composites.values();
   }
 
   [Symbol.iterator](): IterableIterator<Value> {
