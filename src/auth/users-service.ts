@@ -190,13 +190,14 @@ export function createUsersService(deps: {
         throw e;
       }
       if (!row) throw notFound("user", id);
-      const changed = Object.keys(patch).filter((k) => k !== "password");
+      // Field names only, never values; "password" in the list says it changed, not what it is.
+      const changed = Object.keys(patch);
       const passwordChanged = patch.password !== undefined;
       if (claimsChanged(current, row) || passwordChanged) await revocations.endUserSessions(id);
       // Refresh tokens survive a role change (a refresh issues a token with the new claims), but
       // not a deactivation or a password change: those must log every session out for good.
       if (!row.is_active || passwordChanged) await revokeUserRefreshTokens(db, id, new Date(clock.now()));
-      await record("user.updated", row, ctx, { changed, password_changed: passwordChanged });
+      await record("user.updated", row, ctx, { changed });
       return toUserView(row);
     },
 

@@ -220,5 +220,13 @@ describe("users API", () => {
       .execute();
     const types = new Set(rows.map((r) => r.event_type));
     expect([...types].sort()).toEqual(["user.created", "user.deleted", "user.updated"]);
+    const updates = await t.ctx.database.db
+      .withTables<{ audit_events: { event_type: string; details: unknown } }>()
+      .selectFrom("audit_events")
+      .select("details")
+      .where("event_type", "=", "user.updated")
+      .execute();
+    const details = updates.map((u) => (typeof u.details === "string" ? JSON.parse(u.details) : u.details));
+    expect(details).toContainEqual({ changed: ["is_active"] });
   });
 });
