@@ -132,6 +132,26 @@ describe("POST /api/v1/policies/evaluate", () => {
     expect(res.json().error.code).toBe("POLICY_DENIED");
   });
 
+  it("checks an API key's scopes before the policy", async () => {
+    const created = await t.request({
+      method: "POST",
+      url: "/api/v1/api-keys",
+      token: admin,
+      body: { name: "ro", scopes: ["servers:read"] },
+    });
+    expect(created.statusCode).toBe(201);
+    const apiKey = created.json().key as string;
+    expect((await t.request({ method: "GET", url: "/api/v1/servers", apiKey })).statusCode).toBe(200);
+    const res = await t.request({
+      method: "POST",
+      url: "/api/v1/policies/evaluate",
+      apiKey,
+      body: { action: "server:read" },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.message).toContain("API key lacks scope policies:evaluate");
+  });
+
   it("records every decision as a policy.decision audit event", async () => {
     await evaluate(developer, { action: "audit:read" });
     await t.ctx.flushAudit();
