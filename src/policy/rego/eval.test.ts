@@ -109,6 +109,15 @@ describe("evaluation safety", () => {
     expect(lax.evaluate("data.t.x")).toBeUndefined();
     expect(toJS(lax.evaluate("data.t") ?? null)).toEqual({ y: 1 });
   });
+
+  it("reports wrong-typed constant arguments even in non-strict mode, as OPA's type checker does", () => {
+    const src = 'package t\nbad := count(5)\nsum_bad := 1 + "a"\nlate := count(input.n)\nlate_sum := input.n + input.s';
+    const lax = compilePolicy([{ path: "a.rego", source: src }], { strict: false });
+    expect(() => lax.evaluate("data.t.bad")).toThrow(/count: operand 1/);
+    expect(() => lax.evaluate("data.t.sum_bad")).toThrow(/operand 2 must be number/);
+    expect(lax.evaluate("data.t.late", { input: { n: 5 } })).toBeUndefined();
+    expect(lax.evaluate("data.t.late_sum", { input: { n: 5, s: "a" } })).toBeUndefined();
+  });
 });
 
 describe("public API", () => {

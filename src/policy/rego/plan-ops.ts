@@ -1,6 +1,7 @@
 /** Compiles calls (builtins, user functions, print) and operators. */
 
 import type { BinOp } from "./ast.js";
+import { BuiltinTypeError } from "./builtins/args.js";
 import { BuiltinError } from "./builtins/types.js";
 import { type Location, RegoEvalError } from "./errors.js";
 import type { CallTarget, IR } from "./ir.js";
@@ -46,10 +47,23 @@ function applyPlan(plans: readonly TermPlan[], fn: Invoke): TermPlan {
   };
 }
 
-/** Turns a builtin failure into an evaluation error (strict) or undefined (non-strict, as OPA). */
-export function builtinFailure(c: Ctx, name: string, e: unknown, loc: Location): undefined {
+/**
+ * Turns a builtin failure into an evaluation error (strict) or undefined (non-strict, as OPA).
+ * A wrong-typed argument that is a constant is an error either way: OPA's type checker rejects
+ * that call at compile time whatever the mode. (Types only known at evaluation, such as input's,
+ * fail at run time in OPA too, where non-strict mode makes them undefined.)
+ * `constOperands[i]` says whether argument i is a constant at the call site.
+ */
+export function builtinFailure(
+  c: Ctx,
+  name: string,
+  e: unknown,
+  loc: Location,
+  constOperands?: readonly boolean[],
+): undefined {
   if (e instanceof RegoEvalError) throw e;
-  if (!c.strict && e instanceof BuiltinError) return undefined;
+  const staticTypeError = e instanceof BuiltinTypeError && constOperands?.[e.operand] === true;
+  if (!c.strict && e instanceof BuiltinError && !staticTypeError) return undefined;
   const msg = e instanceof Error ? e.message : String(e);
   throw new RegoEvalError(`${name}: ${msg}`, loc);
 }
@@ -72,7 +86,12 @@ export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: Com
   const name = targetName(t.target);
   if (t.target.kind === "print" || (t.target.kind === "builtin" && CLOCK_OR_WORLD.has(t.target.name))) cc.noteImpure();
   if (t.target.kind === "print") return printPlan(plans);
-  const direct = invoker(t.target, cc, t.loc);
+  const direct = invoker(
+    t.target,
+    cc,
+    t.loc,
+    t.args.map((a) => a.k === "const"),
+  );
   const base = t.target.kind === "builtin" && PURE.has(t.target.name) ? rememberLast(direct) : direct;
   const fn: Invoke = (c, args) => {
     const o = c.fnOverrides?.get(name);
@@ -196,7 +215,7 @@ function docShortcut(name: string, plans: readonly TermPlan[], base: Invoke): Te
 }
 
 /** The direct implementation behind a call target, resolved once at compile time. */
-export function invoker(target: CallTarget, cc: CompileCtx, loc: Location): Invoke {
+export function invoker(target: CallTarget, cc: CompileCtx, loc: Location, constOperands?: readonly boolean[]): Invoke {
   switch (target.kind) {
     case "member":
       return (_c, a) =>
@@ -215,7 +234,7 @@ export function invoker(target: CallTarget, cc: CompileCtx, loc: Location): Invo
         try {
           return b.fn(args, c);
         } catch (e) {
-          return builtinFailure(c, name, e, loc);
+          return builtinFailure(c, name, e, loc, constOperands);
         }
       };
     }
@@ -283,7 +302,7 @@ function apply2(l: TermPlan, r: TermPlan, fn: Invoke2): TermPlan {
 }
 
 /** Comparison and numeric fast paths are inlined; everything else goes through the builtin table. */
-function binopFn(op: BinOp, cc: CompileCtx, loc: Location): Invoke2 {
+function binopFn(op: BinOp, cc: CompileCtx, loc: Location, constOperands: readonly boolean[]): Invoke2 {
   switch (op) {
     case "==":
       return (_c, a, b) => a === b || equals(a, b);
@@ -298,7 +317,7 @@ function binopFn(op: BinOp, cc: CompileCtx, loc: Location): Invoke2 {
     case ">=":
       return (_c, a, b) => compare(a, b) >= 0;
   }
-  const slow = invoker({ kind: "builtin", name: BUILTIN_FOR[op] }, cc, loc);
+  const slow = invoker({ kind: "builtin", name: BUILTIN_FOR[op] }, cc, loc, constOperands);
   if (op === "+") return (c, a, b) => (typeof a === "number" && typeof b === "number" ? a + b : slow(c, [a, b]));
   if (op === "-") return (c, a, b) => (typeof a === "number" && typeof b === "number" ? a - b : slow(c, [a, b]));
   if (op === "*") return (c, a, b) => (typeof a === "number" && typeof b === "number" ? a * b : slow(c, [a, b]));
@@ -311,7 +330,10 @@ export function compileOperator(
   cc: CompileCtx,
   term: TermCompiler,
 ): TermPlan {
-  if (t.k === "binop") return apply2(term(t.l, bound, cc), term(t.r, bound, cc), binopFn(t.op, cc, t.loc));
+  if (t.k === "binop") {
+    const fn = binopFn(t.op, cc, t.loc, [t.l.k === "const", t.r.k === "const"]);
+    return apply2(term(t.l, bound, cc), term(t.r, bound, cc), fn);
+  }
   if (t.key) {
     const plans = [term(t.key, bound, cc), term(t.value, bound, cc), term(t.coll, bound, cc)];
     return applyPlan(plans, (_c, a) => member(a[1] as Value, a[2] as Value, a[0]));

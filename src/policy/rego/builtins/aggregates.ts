@@ -13,12 +13,12 @@ function count(args: readonly Value[]): Value {
   }
   if (Array.isArray(v)) return v.length;
   if (v instanceof RegoObject || v instanceof RegoSet) return v.size;
-  throw new BuiltinTypeError("count: operand 1 must be one of {array, object, set, string}");
+  throw new BuiltinTypeError("count: operand 1 must be one of {array, object, set, string}", 0);
 }
 
 function numbers(name: string, args: readonly Value[]): number[] {
   return collection(name, args, 0).map((x) => {
-    if (typeof x !== "number") throw new BuiltinTypeError(`${name}: operand 1 must contain only numbers`);
+    if (typeof x !== "number") throw new BuiltinTypeError(`${name}: operand 1 must contain only numbers`, 0);
     return x;
   });
 }

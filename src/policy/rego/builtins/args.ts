@@ -10,11 +10,19 @@ import { BuiltinError } from "./types.js";
  * so the evaluator should always report them; other `BuiltinError`s (malformed input such as an
  * unparsable timestamp) are what OPA's non-strict mode turns into an undefined result.
  */
-export class BuiltinTypeError extends BuiltinError {}
+export class BuiltinTypeError extends BuiltinError {
+  constructor(
+    message: string,
+    /** Position (from 0) of the offending argument. */
+    readonly operand: number,
+  ) {
+    super(message);
+  }
+}
 
 export function typeFail(name: string, pos: number, want: string, got: Value | undefined): never {
   const gotName = got === undefined ? "undefined" : typeName(got);
-  throw new BuiltinTypeError(`${name}: operand ${pos + 1} must be ${want} but got ${gotName}`);
+  throw new BuiltinTypeError(`${name}: operand ${pos + 1} must be ${want} but got ${gotName}`, pos);
 }
 
 export function arg(args: readonly Value[], pos: number): Value {
@@ -80,7 +88,7 @@ export function strings(name: string, args: readonly Value[], pos: number, allow
   if (allowString && typeof v === "string") return [v];
   const items = collection(name, args, pos);
   return items.map((x) => {
-    if (typeof x !== "string") throw new BuiltinTypeError(`${name}: operand ${pos + 1} must contain only strings`);
+    if (typeof x !== "string") throw new BuiltinTypeError(`${name}: operand ${pos + 1} must contain only strings`, pos);
     return x;
   });
 }
