@@ -207,6 +207,7 @@ export function createForwarder(deps: ForwarderDeps) {
 
   async function markFailed(message: string): Promise<void> {
     snap.status = "failed";
+    metrics.failed.set({ destination: name }, 1);
     log.error(
       { last_seq: cursor.lastSeq },
       `SIEM destination '${name}' STOPPED: the receiver refused the credentials (${message}). ` +
@@ -249,6 +250,7 @@ export function createForwarder(deps: ForwarderDeps) {
     name,
     destination,
     start(): void {
+      metrics.failed.set({ destination: name }, 0);
       loop ??= run();
     },
     async stop(): Promise<void> {

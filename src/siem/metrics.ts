@@ -35,6 +35,12 @@ export function createSiemMetrics(metrics: Metrics) {
       labelNames: ["destination"],
       registers,
     }),
+    failed: new Gauge({
+      name: "sark_siem_destination_failed",
+      help: "1 when the destination stopped on a permanent error (bad credential) until restart, else 0",
+      labelNames: ["destination"],
+      registers,
+    }),
   };
 }
 

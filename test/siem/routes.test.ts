@@ -145,5 +145,7 @@ describe("SIEM routes", () => {
       expect(res.body).toContain(name);
     }
     expect(res.body).toMatch(/sark_siem_send_failures_total\{destination="webhook",reason="unauthorized"\} 1/);
+    expect(res.body).toMatch(/sark_siem_destination_failed\{destination="webhook"\} 1/);
+    expect(res.body).toMatch(/sark_siem_destination_failed\{destination="splunk"\} 0/);
   });
 });
