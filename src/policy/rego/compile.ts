@@ -8,7 +8,7 @@ import { compileBody } from "./plan-body.js";
 import type { CompileCtx, DataTarget } from "./plan-types.js";
 import { type ModuleEnv, Resolver } from "./resolve.js";
 import type { GroupPlan } from "./rule-eval.js";
-import { buildIndex } from "./rule-index.js";
+import { buildIndex, type ConstantAt } from "./rule-index.js";
 import { compileDef, type DefPlan } from "./rule-plan.js";
 import { type GroupSource, type RuleSource, RuleTree } from "./rule-tree.js";
 import { RegoObject, RegoSet, type Value } from "./value.js";
@@ -52,14 +52,19 @@ export function compileModules(modules: readonly Module[]): CompiledRules {
   const functions = new Map<string, number>();
   for (const g of tree.groups) if (g.callable) functions.set(g.path.join("."), g.arity);
   const deps: Set<number>[] = tree.groups.map(() => new Set());
+  const constants = staticConstants(tree);
   const impure = new Set<number>();
   const tracker: Tracker = { current: undefined, id: -1, impure };
-  const cc = compileCtx(tree, staticConstants(tree), tracker);
+  const cc = compileCtx(tree, constants, tracker);
   const envs = modules.map((m) => moduleEnv(m, tree, functions));
+  const constantAt: ConstantAt = (path) => {
+    const t = resolveData(tree, path);
+    return t.kind === "group" && t.depth === path.length ? constants.get(t.id) : undefined;
+  };
   const groups = tree.groups.map((g) => {
     tracker.current = deps[g.id];
     tracker.id = g.id;
-    return compileGroup(g, envs, cc);
+    return compileGroup(g, envs, cc, constantAt);
   });
   tracker.current = undefined;
   tracker.id = -1;
@@ -145,7 +150,7 @@ function compileCtx(tree: RuleTree, constants: ReadonlyMap<number, Value>, track
   return cc;
 }
 
-function compileGroup(g: GroupSource, envs: readonly ModuleEnv[], cc: CompileCtx): GroupPlan {
+function compileGroup(g: GroupSource, envs: readonly ModuleEnv[], cc: CompileCtx, constantAt: ConstantAt): GroupPlan {
   const compile = (src: RuleSource): DefPlan =>
     compileDef(src.rule, src.keys, new Resolver(envs[src.moduleIndex] as ModuleEnv), cc);
   const defs = g.defs.map(compile);
@@ -159,7 +164,7 @@ function compileGroup(g: GroupSource, envs: readonly ModuleEnv[], cc: CompileCtx
     defs,
     defaultDef: defaultSrc ? compile(defaultSrc) : undefined,
     sameConst: consts.length > 0 && consts.every((v) => v !== undefined && v === consts[0]),
-    candidates: g.kind === "function" ? undefined : buildIndex(defs),
+    candidates: g.kind === "function" ? undefined : buildIndex(defs, constantAt),
   };
 }
 
