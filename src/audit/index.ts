@@ -44,7 +44,8 @@ const STREAM_HEARTBEAT_MS = 15_000;
 export function createAudit(deps: AuditDeps): AuditModule {
   const { database, clock } = deps;
   const writer = createAuditWriter(deps);
-  const maintenance = createMaintenanceJob(deps);
+  const maintenanceDeps = { ...deps, audit: writer };
+  const maintenance = createMaintenanceJob(maintenanceDeps);
   const queries = createAuditQueries({ db: database.db, audit: writer, clock });
   const stream = createLiveStream({
     db: database.db,
@@ -57,7 +58,7 @@ export function createAudit(deps: AuditDeps): AuditModule {
   return {
     recorder: writer,
     flush: () => writer.flush(),
-    runMaintenance: (now) => runAuditMaintenance(deps, now),
+    runMaintenance: (now) => runAuditMaintenance(maintenanceDeps, now),
     verify: (options) => verifyChain(database, options),
     feature: {
       name: "audit",

@@ -2,12 +2,15 @@ import type { Clock } from "../platform/clock.js";
 import type { AuditConfig } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
+import type { AuditRecorder } from "./types.js";
 
 export interface MaintenanceDeps {
   config: Pick<AuditConfig, "retentionDays" | "partitionsAheadDays" | "compressAfterDays" | "maintenanceIntervalMs">;
   database: Database;
   logger: Logger;
   clock: Clock;
+  /** Records that retention removed audit data (itself a security-relevant act). */
+  audit?: AuditRecorder;
 }
 
 export interface MaintenanceResult {
@@ -28,38 +31,52 @@ const LOCK_NAME = "audit-maintenance";
  * TimescaleDB hypertable it re-applies the compression and retention policies from config instead.
  */
 export async function runAuditMaintenance(deps: MaintenanceDeps, now = deps.clock.now()): Promise<MaintenanceResult> {
-  const { database, config } = deps;
-  const none: MaintenanceResult = {
-    ran: false,
-    storage: "partitioned",
-    created: [],
-    dropped: [],
-    purgedDefault: false,
-  };
-  const lock = await database.locks.tryAcquire(LOCK_NAME);
-  if (!lock) return none;
+  const lock = await deps.database.locks.tryAcquire(LOCK_NAME);
+  if (!lock) return { ran: false, storage: "partitioned", created: [], dropped: [], purgedDefault: false };
+  let result: MaintenanceResult;
   try {
-    if (await isHypertable(database)) {
-      await syncTimescalePolicies(database, config);
-      return { ...none, ran: true, storage: "timescaledb" };
-    }
-    const rows = await database.rawTransaction((tx) =>
-      tx.query<{ action: string; partition_name: string }>(
-        "select action, partition_name from audit_maintain_partitions($1::timestamptz, $2, $3)",
-        [new Date(now).toISOString(), config.retentionDays, config.partitionsAheadDays],
-      ),
-    );
-    const pick = (action: string) => rows.filter((r) => r.action === action).map((r) => r.partition_name);
-    return {
-      ran: true,
-      storage: "partitioned",
-      created: pick("created"),
-      dropped: pick("dropped"),
-      purgedDefault: pick("purged_default").length > 0,
-    };
+    result = await maintainUnderLock(deps, now);
   } finally {
     await lock.release();
   }
+  if (deps.audit && (result.dropped.length > 0 || result.purgedDefault)) {
+    await deps.audit.record({
+      event_type: "audit.retention_applied",
+      severity: "medium",
+      outcome: "success",
+      actor: { username: "system" },
+      action: "audit:maintain",
+      resource: { type: "audit_events" },
+      details: {
+        dropped_partitions: result.dropped,
+        purged_default: result.purgedDefault,
+        retention_days: deps.config.retentionDays,
+      },
+    });
+  }
+  return result;
+}
+
+async function maintainUnderLock(deps: MaintenanceDeps, now: number): Promise<MaintenanceResult> {
+  const { database, config } = deps;
+  if (await isHypertable(database)) {
+    await syncTimescalePolicies(database, config);
+    return { ran: true, storage: "timescaledb", created: [], dropped: [], purgedDefault: false };
+  }
+  const rows = await database.rawTransaction((tx) =>
+    tx.query<{ action: string; partition_name: string }>(
+      "select action, partition_name from audit_maintain_partitions($1::timestamptz, $2, $3)",
+      [new Date(now).toISOString(), config.retentionDays, config.partitionsAheadDays],
+    ),
+  );
+  const pick = (action: string) => rows.filter((r) => r.action === action).map((r) => r.partition_name);
+  return {
+    ran: true,
+    storage: "partitioned",
+    created: pick("created"),
+    dropped: pick("dropped"),
+    purgedDefault: pick("purged_default").length > 0,
+  };
 }
 
 async function isHypertable(database: Database): Promise<boolean> {

@@ -84,6 +84,16 @@ function writerMetrics(metrics: Metrics, buffered: () => number) {
   };
 }
 
+/**
+ * What health shows about a failed write. `/health/detailed` is unauthenticated, so it gets the
+ * SQLSTATE (enough to tell "connection refused" from "relation missing"), never driver text; the
+ * full error goes to the log.
+ */
+function describeFailure(e: unknown): string {
+  const code = e && typeof e === "object" && "code" in e ? String((e as { code: unknown }).code) : undefined;
+  return code ? `audit batch write failed (${code})` : "audit batch write failed";
+}
+
 /** Flushes, retrying with backoff a few times (shutdown: the database may be restarting too). */
 async function flushWithRetries(flush: () => Promise<void>, onGiveUp: (e: unknown) => void): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -138,7 +148,7 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
         await database.rawTransaction((tx) => appendBatch(tx, batch));
       } catch (e) {
         failures += 1;
-        lastError = e instanceof Error ? e.message : String(e);
+        lastError = describeFailure(e);
         lastErrorAt = clock.now();
         writeFailures.inc();
         logger.error({ err: e, buffered: buffer.length }, "audit flush failed; the batch is kept and retried");

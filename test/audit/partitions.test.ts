@@ -91,6 +91,11 @@ describe(`audit partitions: creation ahead, retention, default partition (${BACK
     expect(await partitions()).not.toContain(dayName(old));
     expect(await partitionOf("retention.old")).toEqual([]);
     expect(await partitionOf("retention.new")).toEqual([dayName(now)]);
+    // Removing audit data is itself audited.
+    await audit.flush();
+    const [event] = await listEvents(t.ctx.database.db, { eventTypes: ["audit.retention_applied"] }, undefined, 1);
+    expect(event?.details).toMatchObject({ retention_days: 90 });
+    expect(event?.details.dropped_partitions).toContain(dayName(old));
   });
 
   it("keeps skewed events in DEFAULT, moves them into their day's partition when it is created", async () => {
