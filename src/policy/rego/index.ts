@@ -86,7 +86,15 @@ export function compilePolicy(modules: RegoModuleSource[], options: CompileOptio
   const rt = new PolicyRuntime(parsed, options.strict ?? true);
   const prepare = (path: string) => {
     const read = rt.pathReader(splitPath(path));
-    return (opts?: EvalOptions) => guard(() => read(rt.contextFor(opts)));
+    // guard() inlined: this is the per-decision entry point.
+    return (opts?: EvalOptions) => {
+      try {
+        return read(rt.contextFor(opts));
+      } catch (e) {
+        if (e instanceof RangeError) throw new RegoEvalError(`evaluation failed: ${e.message}`);
+        throw e;
+      }
+    };
   };
   // Compiled queries, kept (a bounded number) because callers tend to repeat the same few.
   const queries = new Map<string, PreparedQuery>();

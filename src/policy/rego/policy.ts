@@ -56,7 +56,11 @@ export class PolicyRuntime implements RuleRuntime {
   contextFor(opts: EvalOptions | undefined): Ctx {
     const last = this.last;
     if (opts && last && last.opts === opts && last.input === opts.input && last.data === opts.data) {
-      last.ctx.budget = this.budget(opts);
+      // Each prepared rule read is its own evaluation as far as the budget goes.
+      const b = last.ctx.budget;
+      b.steps = 0;
+      b.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+      b.deadline = opts.deadlineMs !== undefined ? Date.now() + opts.deadlineMs : 0;
       return last.ctx;
     }
     const ctx = this.context(opts);

@@ -45,7 +45,8 @@ export interface Ctx extends BuiltinContext {
   /** Per-group overrides from `with data.x as v`. */
   groupOverrides: Map<number, Value> | null;
   fnOverrides: Map<string, FnOverride> | null;
-  budget: { steps: number; readonly maxSteps: number; readonly deadline: number };
+  /** Shared by the contexts `with` derives; reset in place when a context is reused (policy.ts). */
+  budget: { steps: number; maxSteps: number; deadline: number };
   readonly print: ((msg: string) => void) | undefined;
   readonly strict: boolean;
   readonly rt: RuleRuntime;
