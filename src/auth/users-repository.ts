@@ -25,16 +25,25 @@ export async function countUsers(db: AuthDb): Promise<number> {
   return Number(row.n);
 }
 
-/** Active users holding `admin`, other than `exceptId`: guards against locking everyone out. */
-export async function countOtherActiveAdmins(db: AuthDb, exceptId: string): Promise<number> {
-  const row = await db
+/** The user row, locked until the transaction ends (concurrent changes to one user serialise). */
+export function findUserForUpdate(db: AuthDb, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom("users").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+}
+
+/**
+ * Ids of the active admins, locked until the transaction ends: two concurrent demotions of
+ * different admins serialise here, and the second sees the first's result.
+ */
+export async function lockActiveAdmins(db: AuthDb): Promise<string[]> {
+  const rows = await db
     .selectFrom("users")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .select("id")
     .where("is_active", "=", true)
-    .where("id", "!=", exceptId)
     .where((eb) => eb(eb.val("admin"), "=", eb.fn.any("roles")))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function insertUser(

@@ -122,11 +122,41 @@ export function createUsersService(deps: {
     });
   }
 
-  /** Refuses changes that would leave no active admin (nobody could manage users any more). */
-  async function guardLastAdmin(user: repo.UserRow, losesAdmin: boolean): Promise<void> {
-    if (!losesAdmin || !user.is_active || !user.roles.includes("admin")) return;
-    if ((await repo.countOtherActiveAdmins(db, user.id)) === 0) {
-      throw conflict(`'${user.username}' is the last active admin; create another admin first`);
+  /**
+   * Refuses changes that would leave no active admin (nobody could manage users any more). Call
+   * before locking `id` itself: every guarded transaction locks the admins in id order first, so
+   * two of them can never deadlock.
+   */
+  async function guardLastAdmin(trx: repo.AuthDb, id: string): Promise<void> {
+    const admins = await repo.lockActiveAdmins(trx);
+    if (admins.includes(id) && !admins.some((adminId) => adminId !== id)) {
+      throw conflict("this is the last active admin; create another admin first");
+    }
+  }
+
+  /** Applies a validated patch in one transaction, with the last-admin guard under lock. */
+  async function applyPatch(id: string, patch: UpdateUserInput, passwordHash: string | undefined) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const losesAdmin = patch.is_active === false || (patch.roles !== undefined && !patch.roles.includes("admin"));
+        if (losesAdmin) await guardLastAdmin(trx, id);
+        const before = await repo.findUserForUpdate(trx, id);
+        if (!before) throw notFound("user", id);
+        const after = await repo.updateUser(trx, id, {
+          ...(patch.email !== undefined ? { email: patch.email } : {}),
+          ...(patch.full_name !== undefined ? { full_name: patch.full_name } : {}),
+          ...(patch.roles !== undefined ? { roles: [...new Set(patch.roles)] } : {}),
+          ...(patch.teams !== undefined ? { teams: [...new Set(patch.teams)] } : {}),
+          ...(patch.is_active !== undefined ? { is_active: patch.is_active } : {}),
+          ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+          updated_at: new Date(clock.now()),
+        });
+        if (!after) throw notFound("user", id);
+        return { before, after };
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw conflict(`a user with email '${patch.email ?? ""}' already exists`);
+      throw e;
     }
   }
 
@@ -170,44 +200,29 @@ export function createUsersService(deps: {
 
     async update(id, patch, ctx) {
       validate(patch);
-      const current = await repo.findUserById(db, id);
-      if (!current) throw notFound("user", id);
-      const losesAdmin = patch.is_active === false || (patch.roles !== undefined && !patch.roles.includes("admin"));
-      await guardLastAdmin(current, losesAdmin);
-      let row: repo.UserRow | undefined;
-      try {
-        row = await repo.updateUser(db, id, {
-          ...(patch.email !== undefined ? { email: patch.email } : {}),
-          ...(patch.full_name !== undefined ? { full_name: patch.full_name } : {}),
-          ...(patch.roles !== undefined ? { roles: [...new Set(patch.roles)] } : {}),
-          ...(patch.teams !== undefined ? { teams: [...new Set(patch.teams)] } : {}),
-          ...(patch.is_active !== undefined ? { is_active: patch.is_active } : {}),
-          ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
-          updated_at: new Date(clock.now()),
-        });
-      } catch (e) {
-        if (isUniqueViolation(e)) throw duplicate(e, current.username, patch.email);
-        throw e;
-      }
-      if (!row) throw notFound("user", id);
-      // Field names only, never values; "password" in the list says it changed, not what it is.
-      const changed = Object.keys(patch);
-      const passwordChanged = patch.password !== undefined;
-      if (claimsChanged(current, row) || passwordChanged) await revocations.endUserSessions(id);
+      // Hashing is slow: done before the transaction so no lock is held while it runs.
+      const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
+      const { before, after } = await applyPatch(id, patch, passwordHash);
+      const passwordChanged = passwordHash !== undefined;
+      if (claimsChanged(before, after) || passwordChanged) await revocations.endUserSessions(id);
       // Refresh tokens survive a role change (a refresh issues a token with the new claims), but
       // not a deactivation or a password change: those must log every session out for good.
-      if (!row.is_active || passwordChanged) await revokeUserRefreshTokens(db, id, new Date(clock.now()));
-      await record("user.updated", row, ctx, { changed });
-      return toUserView(row);
+      if (!after.is_active || passwordChanged) await revokeUserRefreshTokens(db, id, new Date(clock.now()));
+      // Field names only, never values; "password" in the list says it changed, not what it is.
+      await record("user.updated", after, ctx, { changed: Object.keys(patch) });
+      return toUserView(after);
     },
 
     async remove(id, ctx) {
-      const current = await repo.findUserById(db, id);
-      if (!current) throw notFound("user", id);
-      await guardLastAdmin(current, true);
-      if (!(await repo.deleteUser(db, id))) throw notFound("user", id);
+      const removed = await db.transaction().execute(async (trx) => {
+        await guardLastAdmin(trx, id);
+        const current = await repo.findUserForUpdate(trx, id);
+        if (!current) throw notFound("user", id);
+        await repo.deleteUser(trx, id);
+        return current;
+      });
       await revocations.endUserSessions(id);
-      await record("user.deleted", current, ctx);
+      await record("user.deleted", removed, ctx);
     },
   };
 }

@@ -229,4 +229,14 @@ describe("users API", () => {
     const details = updates.map((u) => (typeof u.details === "string" ? JSON.parse(u.details) : u.details));
     expect(details).toContainEqual({ changed: ["is_active"] });
   });
+  // Last on purpose: one of the two admins ends up demoted, and its token with it.
+  it("two concurrent demotions of the last two admins: exactly one succeeds", async () => {
+    const zed = (await newUser("zed", { roles: ["admin"] })).json<UserBody>();
+    const adminId = (await t.request({ method: "GET", url: "/api/v1/auth/me", token: admin })).json<{ id: string }>()
+      .id;
+    const demote = (id: string) =>
+      t.request({ method: "PATCH", url: `/api/v1/users/${id}`, token: admin, body: { roles: ["viewer"] } });
+    const results = await Promise.all([demote(adminId), demote(zed.id)]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+  });
 });
