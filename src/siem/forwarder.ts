@@ -103,6 +103,8 @@ export function createForwarder(deps: ForwarderDeps) {
   async function acquireLeadership(): Promise<void> {
     if (lock) {
       log.warn("lost the SIEM leader lock; another replica may take over");
+      // Its session is gone; releasing returns the dead connection's resources where possible.
+      await lock.release().catch(() => {});
       lock = undefined;
     }
     snap.leader = false;
