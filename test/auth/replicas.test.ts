@@ -1,0 +1,133 @@
+import type { LightMyRequestResponse } from "fastify";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app.js";
+import { type Context, createContext } from "../../src/context.js";
+import { loadConfig } from "../../src/platform/config.js";
+import type { AppInstance } from "../../src/platform/feature.js";
+import { ADMIN } from "../helpers/app.js";
+import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "../helpers/backends.js";
+
+interface Replica {
+  ctx: Context;
+  app: AppInstance;
+}
+
+/** Polls until `check` passes or ~10 s elapse (propagation is "within seconds", not instant). */
+async function eventually(check: () => Promise<void>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await check();
+    } catch (e) {
+      if (i >= 100) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+// Two replicas need a shared database and a shared cache: PostgreSQL + Redis only.
+describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("revocation across replicas (PostgreSQL + Redis)", () => {
+  const replicas: Replica[] = [];
+  let dropSchema: (() => Promise<void>) | undefined;
+  const call = (
+    r: Replica,
+    opts: { method: string; url: string; token?: string; apiKey?: string; body?: unknown },
+  ): Promise<LightMyRequestResponse> =>
+    r.app.inject({
+      method: opts.method as "GET",
+      url: opts.url,
+      headers: {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.apiKey ? { "x-api-key": opts.apiKey } : {}),
+      },
+      ...(opts.body === undefined ? {} : { payload: opts.body as object }),
+    });
+
+  beforeAll(async () => {
+    const schema = await createTestSchema();
+    dropSchema = schema?.drop;
+    const prefix = uniquePrefix();
+    const config = loadConfig({
+      LOG_LEVEL: "silent",
+      SARK_ADMIN_PASSWORD: ADMIN.password,
+      JWT_SECRET_KEY: "replica-test-secret-that-is-long-enough-0123456789",
+      DATABASE_URL: TEST_DATABASE_URL ?? "",
+      DB_POOL_SIZE: "5",
+      REDIS_URL: TEST_REDIS_URL ?? "",
+    });
+    for (let i = 0; i < 2; i++) {
+      const ctx = await createContext(config, {
+        logger: pino({ level: "silent" }),
+        inMemoryDatabase: true,
+        databaseSchema: schema?.schema,
+        cachePrefix: prefix,
+      });
+      if (i === 0) {
+        await ctx.migrator.up();
+        await ctx.bootstrapAdmin();
+      }
+      const app = await buildApp(ctx);
+      await app.ready();
+      await ctx.start();
+      replicas.push({ ctx, app });
+    }
+  });
+  afterAll(async () => {
+    for (const r of replicas) {
+      await r.app.close();
+      await r.ctx.stop();
+    }
+    await dropSchema?.();
+  });
+
+  const replica = (i: number): Replica => {
+    const r = replicas[i];
+    if (!r) throw new Error(`replica ${i} did not start`);
+    return r;
+  };
+  const [a, b] = [() => replica(0), () => replica(1)];
+  const login = async (r: Replica, username: string, password: string) => {
+    const res = await call(r, { method: "POST", url: "/api/v1/auth/login", body: { username, password } });
+    return res.json<{ access_token: string }>().access_token;
+  };
+  const me = (r: Replica, creds: { token?: string; apiKey?: string }) =>
+    call(r, { method: "GET", url: "/api/v1/auth/me", ...creds });
+
+  it("logout on one replica revokes the token on the other", async () => {
+    const token = await login(a(), ADMIN.username, ADMIN.password);
+    expect((await me(b(), { token })).statusCode).toBe(200);
+    expect((await call(a(), { method: "POST", url: "/api/v1/auth/logout", token })).statusCode).toBe(204);
+    expect((await me(b(), { token })).statusCode).toBe(401);
+  });
+
+  it("a key rotated on one replica stops working on the other", async () => {
+    const token = await login(a(), ADMIN.username, ADMIN.password);
+    const created = await call(a(), {
+      method: "POST",
+      url: "/api/v1/api-keys",
+      token,
+      body: { name: "r", scopes: ["servers:read"] },
+    });
+    const { id, key } = created.json<{ id: string; key: string }>();
+    expect((await me(b(), { apiKey: key })).statusCode).toBe(200);
+    expect((await call(a(), { method: "POST", url: `/api/v1/api-keys/${id}/rotate`, token })).statusCode).toBe(200);
+    expect((await me(b(), { apiKey: key })).statusCode).toBe(401);
+  });
+
+  it("a user deactivated on one replica is locked out of the other within seconds", async () => {
+    const admin = await login(a(), ADMIN.username, ADMIN.password);
+    const created = await call(a(), {
+      method: "POST",
+      url: "/api/v1/users",
+      token: admin,
+      body: { username: "remote", password: "remote-password-123", roles: ["viewer"] },
+    });
+    const { id } = created.json<{ id: string }>();
+    const token = await login(b(), "remote", "remote-password-123");
+    expect((await me(b(), { token })).statusCode).toBe(200);
+    await call(a(), { method: "PATCH", url: `/api/v1/users/${id}`, token: admin, body: { is_active: false } });
+    await eventually(async () => {
+      expect((await me(b(), { token })).statusCode).toBe(401);
+    });
+  });
+});
