@@ -108,10 +108,11 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
         await engine.close?.();
       },
       async health() {
-        const h = loader.health();
-        return config.engine === "opa"
-          ? { ...h, status: h.status === "unhealthy" ? "degraded" : h.status, engine: "opa", opa_url: config.opaUrl }
-          : h;
+        const store = loader.health();
+        if (!engine.health) return store;
+        // With OPA deciding, OPA's reachability is the health; the store only stores and tests.
+        const remote = await engine.health();
+        return { ...remote, engine: "opa", opa_url: config.opaUrl, store: store.status };
       },
     },
   };

@@ -77,6 +77,8 @@ export interface PolicyEngine {
   /** Changes whenever decisions may change (policy or data revision): prefixes cache keys. */
   cacheScope(): string;
   evaluate(input: PolicyInput): EngineResult | Promise<EngineResult>;
+  /** Reachability of a remote engine (the built-in one reports through the loader). */
+  health?(): Promise<{ status: "healthy" | "unhealthy"; error?: string }>;
   close?(): Promise<void>;
 }
 

@@ -54,6 +54,11 @@ describe("OPA engine adapter", () => {
     expect(await engine().evaluate(input)).toEqual({ allow: true, deny: [] });
   });
 
+  it("fails with a reason naming OPA when nothing listens", async () => {
+    const down = createOpaEngine({ url: "http://127.0.0.1:9", policyPath: "/v1/data/sark/authz", timeoutMs: 300 });
+    await expect(Promise.resolve(down.evaluate(input))).rejects.toThrow(/OPA at http:\/\/127\.0\.0\.1:9 unavailable/);
+  });
+
   it("fails on an undefined decision, a malformed result, an HTTP error and a timeout", async () => {
     const cases: Array<[FakeOpa["respond"], RegExp]> = [
       [() => ({ body: {} }), /no result/],
@@ -94,6 +99,16 @@ describe("POLICY_ENGINE=opa", () => {
     expect(res.json()).toMatchObject({ decision: "allow", policy_version: "opa:/v1/data/sark/authz" });
     const sent = opa.requests.map((r) => (r.body as { input: PolicyInput }).input);
     expect(sent.some((i) => i.action === "server:register" && i.user.username === "admin")).toBe(true);
+  });
+
+  it("reports OPA's reachability as the policy component's health", async () => {
+    const feature = t.ctx.features.find((f) => f.name === "policy");
+    opa.respond = () => ({ body: {} });
+    expect(await feature?.health?.()).toMatchObject({ status: "healthy", engine: "opa" });
+    expect(opa.requests.at(-1)).toMatchObject({ method: "GET", path: "/health" });
+    opa.respond = () => ({ status: 500, body: {} });
+    expect(await feature?.health?.()).toMatchObject({ status: "unhealthy", error: "HTTP 500" });
+    opa.respond = () => ({ body: { result: { allow: true } } });
   });
 
   it("denies with a reason naming OPA when OPA is down", async () => {

@@ -30,16 +30,13 @@ export function createOpaEngine(options: OpaEngineOptions): PolicyEngine {
   const label = `opa:${options.policyPath}`;
   const source = `OPA at ${target.origin}`;
 
-  function post(body: string): Promise<{ status: number; text: string }> {
+  function send(url: URL, body: string | undefined): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
+      const headers =
+        body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) };
       const req = (isHttps ? https : http).request(
-        target,
-        {
-          method: "POST",
-          agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-          timeout: options.timeoutMs,
-        },
+        url,
+        { method: body === undefined ? "GET" : "POST", agent, headers, timeout: options.timeoutMs },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -67,7 +64,7 @@ export function createOpaEngine(options: OpaEngineOptions): PolicyEngine {
   async function evaluate(input: PolicyInput): Promise<EngineResult> {
     let res: { status: number; text: string };
     try {
-      res = await post(JSON.stringify({ input }));
+      res = await send(target, JSON.stringify({ input }));
     } catch (e) {
       throw new PolicyEvalFailure(`${source} unavailable: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -87,6 +84,16 @@ export function createOpaEngine(options: OpaEngineOptions): PolicyEngine {
     version: () => label,
     cacheScope: () => `opa:${target.href}`,
     evaluate,
+    async health() {
+      // OPA's own health endpoint: 200 once its bundles (if any) are activated.
+      const res = await send(new URL("/health", target), undefined).catch((e: unknown) => ({
+        status: 0,
+        text: e instanceof Error ? e.message : String(e),
+      }));
+      return res.status === 200
+        ? { status: "healthy" as const }
+        : { status: "unhealthy" as const, error: res.status ? `HTTP ${res.status}` : res.text };
+    },
     async close() {
       agent.destroy();
     },
