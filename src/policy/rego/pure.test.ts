@@ -7,11 +7,11 @@ describe("pure rules and functions (remembered across evaluations)", () => {
     'frags := {f | some f in ["pass", "token"]}',
     "secret(k) if { some f in frags; contains(lower(k), f) }",
     "hidden := {k | some k in input.keys; secret(k)}",
-    "hidden_with := {k | some k in input.keys; secret(k) with frags as {\"name\"}}",
-    "tagged(k) := concat(\":\", [k, input.tag])",
+    'hidden_with := {k | some k in input.keys; secret(k) with frags as {"name"}}',
+    'tagged(k) := concat(":", [k, input.tag])',
     "tags := [tagged(k) | some k in input.keys]",
     "stamp(k) := [k, time.now_ns()]",
-    "stamped := stamp(\"a\")",
+    'stamped := stamp("a")',
   ].join("\n");
   const p = policy(src);
   const get = (rule: string, input: unknown, nowNs?: number) => {
