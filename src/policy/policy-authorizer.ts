@@ -36,7 +36,7 @@ const MAX_REASON_LENGTH = 500;
 /**
  * Authorization through the policy engine: API-key scopes first, then the decision cache, then the
  * engine. Fail closed: any engine failure is a deny carrying the failure as its reason, and is never
- * cached. Every decision becomes a `policy.decision` audit event, recorded without waiting for it.
+ * cached. Every decision becomes a `policy.decision` audit event (buffered, never a database wait).
  */
 export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthorizer {
   const { engine, cache, audit, config, metrics, logger, clock } = deps;
@@ -77,7 +77,7 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
     actor: AuditActor,
     requestId?: string,
     details?: Record<string, unknown>,
-  ): void {
+  ): Promise<void> {
     const resource = input.tool
       ? {
           type: "tool",
@@ -87,7 +87,10 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
       : input.server
         ? { type: "server", id: input.server.id, name: input.server.name }
         : undefined;
-    audit
+    // `record` resolves as soon as the event is buffered (it never waits for the database);
+    // awaiting it only waits when the buffer is full, which is the back-pressure that keeps a
+    // flood of decisions from queueing without bound.
+    return audit
       .record({
         event_type: "policy.decision",
         severity: d.allow ? "low" : "medium",
@@ -126,7 +129,7 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
             evalUs: 0,
           }
         : await evaluate(input);
-    record(input, decision, actorOfPrincipal(principal, facts), facts?.requestId);
+    await record(input, decision, actorOfPrincipal(principal, facts), facts?.requestId);
     return decision;
   }
 
@@ -143,7 +146,7 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
     },
     async decide(input, ctx) {
       const decision = await evaluate(input);
-      record(input, decision, ctx.actor, ctx.requestId, ctx.details);
+      await record(input, decision, ctx.actor, ctx.requestId, ctx.details);
       return decision;
     },
   };
