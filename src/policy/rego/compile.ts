@@ -1,5 +1,5 @@
 /** Whole-policy compilation: rule tree, name environments, plans, recursion check, indexes. */
-import type { Module, Term } from "./ast.js";
+import type { Module } from "./ast.js";
 import { BUILTINS } from "./builtins/index.js";
 import { RegoCompileError } from "./errors.js";
 import type { IRBody } from "./ir.js";
@@ -9,9 +9,9 @@ import type { CompileCtx, DataTarget } from "./plan-types.js";
 import { type ModuleEnv, Resolver } from "./resolve.js";
 import type { GroupPlan } from "./rule-eval.js";
 import { buildIndex, type ConstantAt } from "./rule-index.js";
-import { compileDef, type DefPlan } from "./rule-plan.js";
+import { compileDef, type DefPlan, literalValue } from "./rule-plan.js";
 import { type GroupSource, type RuleSource, RuleTree } from "./rule-tree.js";
-import { RegoObject, RegoSet, type Value } from "./value.js";
+import type { Value } from "./value.js";
 
 export interface CompiledRules {
   readonly tree: RuleTree;
@@ -166,32 +166,6 @@ function compileGroup(g: GroupSource, envs: readonly ModuleEnv[], cc: CompileCtx
     sameConst: consts.length > 0 && consts.every((v) => v !== undefined && v === consts[0]),
     candidates: g.kind === "function" ? undefined : buildIndex(defs, constantAt),
   };
-}
-
-/** The value of a term made only of literals (no variables, refs or calls), else undefined. */
-function literalValue(t: Term): Value | undefined {
-  switch (t.t) {
-    case "scalar":
-      return t.v;
-    case "array":
-    case "set": {
-      const items = t.items.map(literalValue);
-      if (items.some((x) => x === undefined)) return undefined;
-      return t.t === "array" ? (items as Value[]) : RegoSet.from(items as Value[]);
-    }
-    case "object": {
-      const o = new RegoObject();
-      for (const [k, v] of t.entries) {
-        const kv = literalValue(k);
-        const vv = literalValue(v);
-        if (kv === undefined || vv === undefined) return undefined;
-        o.set(kv, vv);
-      }
-      return o;
-    }
-    default:
-      return undefined;
-  }
 }
 
 export function resolveData(tree: RuleTree, path: readonly string[]): DataTarget {

@@ -18,6 +18,13 @@ function applyPlan(plans: readonly TermPlan[], fn: Invoke): TermPlan {
   const gets = plans.map((p) => p.get);
   if (gets.every((g) => g !== undefined)) {
     const gs = gets as ((f: Frame) => Value | undefined)[];
+    if (gs.length === 1) {
+      const g0 = gs[0] as (f: Frame) => Value | undefined;
+      return fromGet((f) => {
+        const a = g0(f);
+        return a === undefined ? undefined : fn(f.c, [a]);
+      });
+    }
     if (gs.length === 2) {
       const [g0, g1] = gs as [(f: Frame) => Value | undefined, (f: Frame) => Value | undefined];
       return fromGet((f) => {
@@ -94,7 +101,8 @@ export function compileCall(t: Extract<IR, { k: "call" }>, bound: Slots, cc: Com
   );
   const base = t.target.kind === "builtin" && PURE.has(t.target.name) ? rememberLast(direct) : direct;
   const fn: Invoke = (c, args) => {
-    const o = c.fnOverrides?.get(name);
+    if (c.fnOverrides === null) return base(c, args);
+    const o = c.fnOverrides.get(name);
     return o ? o(args, c, t.loc) : base(c, args);
   };
   const onDoc = t.target.kind === "builtin" ? docShortcut(t.target.name, plans, base) : undefined;
@@ -155,10 +163,18 @@ function rememberLast(fn: Invoke): Invoke {
   return (c, args) => {
     if (lastArgs !== undefined && sameScalars(lastArgs, args)) return lastResult;
     const r = fn(c, args);
-    lastArgs = args.every((a) => a === null || typeof a !== "object") ? args : undefined;
+    lastArgs = allScalars(args) ? args : undefined;
     lastResult = r;
     return r;
   };
+}
+
+function allScalars(args: readonly Value[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a !== null && typeof a === "object") return false;
+  }
+  return true;
 }
 
 function sameScalars(a: readonly Value[], b: readonly Value[]): boolean {

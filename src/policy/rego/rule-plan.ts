@@ -8,7 +8,7 @@ import { compileMatch } from "./plan-match.js";
 import { compileTerm } from "./plan-terms.js";
 import type { CompileCtx, Goal, MatchPlan, TermPlan } from "./plan-types.js";
 import { type Resolver, Scope } from "./resolve.js";
-import type { Value } from "./value.js";
+import { RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface BranchPlan {
   readonly goal: Goal;
@@ -82,8 +82,35 @@ function plainSlots(args: readonly IR[]): number[] | undefined {
   return slots.every((s) => s >= 0) && new Set(slots).size === slots.length ? slots : undefined;
 }
 
+/** Scalars and literal collections (`{}`, `{"critical"}`) alike: the first solution settles the value. */
 function constOf(t: Term): Value | undefined {
-  return t.t === "scalar" ? t.v : undefined;
+  return literalValue(t);
+}
+
+/** The value of a term made only of literals (no variables, refs or calls), else undefined. */
+export function literalValue(t: Term): Value | undefined {
+  switch (t.t) {
+    case "scalar":
+      return t.v;
+    case "array":
+    case "set": {
+      const items = t.items.map(literalValue);
+      if (items.some((x) => x === undefined)) return undefined;
+      return t.t === "array" ? (items as Value[]) : RegoSet.from(items as Value[]);
+    }
+    case "object": {
+      const o = new RegoObject();
+      for (const [k, v] of t.entries) {
+        const kv = literalValue(k);
+        const vv = literalValue(v);
+        if (kv === undefined || vv === undefined) return undefined;
+        o.set(kv, vv);
+      }
+      return o;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function checkSafe(t: IR, bound: Slots, names: readonly string[]): void {
