@@ -58,17 +58,24 @@ export function createPostgresLocks(pool: pg.Pool, namespace: string): AdvisoryL
         client.release();
         return undefined;
       }
+      // A dead session loses its locks with it; the holder learns through isHeld(), and release()
+      // still hands the broken client back exactly once so pool shutdown does not wait for it.
+      let returned = false;
       client.on("error", () => {
         live = false;
       });
       return {
         isHeld: () => live,
         async release() {
-          if (!live) return;
-          live = false;
-          // Dropping the connection releases every session lock it held, even if unlock fails.
-          await client.query("select pg_advisory_unlock(hashtext($1))", [`${namespace}:${name}`]).catch(() => {});
-          client.release(true);
+          if (live) {
+            live = false;
+            // Dropping the connection releases every session lock it held, even if unlock fails.
+            await client.query("select pg_advisory_unlock(hashtext($1))", [`${namespace}:${name}`]).catch(() => {});
+          }
+          if (!returned) {
+            returned = true;
+            client.release(true);
+          }
         },
       };
     },
