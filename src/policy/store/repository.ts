@@ -148,6 +148,11 @@ export async function getRevision(db: Executor): Promise<number> {
   return Number(row?.revision ?? 0);
 }
 
+/** Serialises changes to the active set (activation, deletion) across replicas. */
+export async function lockState(tx: Executor): Promise<void> {
+  await tx.selectFrom("policy_state").select("id").where("id", "=", 1).forUpdate().execute();
+}
+
 /** Every change that alters decisions bumps the revision; replicas poll it to reload. */
 export async function bumpRevision(tx: Executor): Promise<number> {
   const row = await tx

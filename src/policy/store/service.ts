@@ -81,7 +81,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       severity,
       outcome: "success",
       actor: actor.audit,
-      action: eventType === "policy.decision" ? undefined : "policy:write",
+      action: "policy:write",
       resource: { type: "policy", id: p.id, name: p.name },
       ...(actor.requestId ? { request_id: actor.requestId } : {}),
       details,
@@ -90,11 +90,12 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
 
   /** Compiles the active set as it would be with `policyId` at `content` (or without it): must define the package. */
   async function checkActiveSet(
+    tx: repo.Executor,
     policyId: string,
     replacement: { name: string; content: string } | undefined,
     what: string,
   ) {
-    const modules = (await repo.activeModules(db)).filter((m) => m.policy_id !== policyId);
+    const modules = (await repo.activeModules(tx)).filter((m) => m.policy_id !== policyId);
     const sources = modules.map((m) => ({ path: `${m.name}.rego`, source: m.content }));
     if (replacement) sources.push({ path: `${replacement.name}.rego`, source: replacement.content });
     const outcome = tryCompile(sources);
@@ -141,8 +142,11 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       throw new AppError("UNPROCESSABLE", `${p.name}@v${version} does not compile; it cannot be activated`);
     if (v.test_status === "failed")
       throw new AppError("UNPROCESSABLE", `${p.name}@v${version} fails its own tests; it cannot be activated`);
-    await checkActiveSet(p.id, { name: p.name, content: v.content }, `activating ${p.name}@v${version}`);
+    // The state row lock serialises activations: the set checked is the set that goes live,
+    // even when two policies are activated at once (the compile is CPU only, no waits).
     const revision = await db.transaction().execute(async (tx) => {
+      await repo.lockState(tx);
+      await checkActiveSet(tx, p.id, { name: p.name, content: v.content }, `activating ${p.name}@v${version}`);
       await repo.setActiveVersion(tx, p.id, version);
       return repo.bumpRevision(tx);
     });
@@ -230,8 +234,11 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
           `policy '${p.name}' governs SARK's API (POLICY_PACKAGE); activate another version instead of deleting it`,
         );
       }
-      if (p.active_version !== null) await checkActiveSet(p.id, undefined, `deleting ${p.name}`);
       await db.transaction().execute(async (tx) => {
+        if (p.active_version !== null) {
+          await repo.lockState(tx);
+          await checkActiveSet(tx, p.id, undefined, `deleting ${p.name}`);
+        }
         await repo.deletePolicy(tx, p.id);
         if (p.active_version !== null) await repo.bumpRevision(tx);
       });
