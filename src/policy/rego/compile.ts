@@ -7,7 +7,7 @@ import type { Slots } from "./order.js";
 import { compileBody } from "./plan-body.js";
 import type { CompileCtx, DataTarget } from "./plan-types.js";
 import { type ModuleEnv, Resolver } from "./resolve.js";
-import type { GroupPlan } from "./rule-eval.js";
+import { defRunner, type GroupPlan } from "./rule-eval.js";
 import { buildIndex, type ConstantAt } from "./rule-index.js";
 import { compileDef, type DefPlan, literalValue } from "./rule-plan.js";
 import { type GroupSource, type RuleSource, RuleTree } from "./rule-tree.js";
@@ -156,13 +156,17 @@ function compileGroup(g: GroupSource, envs: readonly ModuleEnv[], cc: CompileCtx
   const defs = g.defs.map(compile);
   const defaultSrc = g.defaults[0];
   const consts = defs.map((d) => d.constValue);
+  const name = `data.${g.path.join(".")}`;
+  const defaultDef = defaultSrc ? compile(defaultSrc) : undefined;
   return {
     id: g.id,
-    name: `data.${g.path.join(".")}`,
+    name,
     kind: g.kind,
     multi: g.multi,
     defs,
-    defaultDef: defaultSrc ? compile(defaultSrc) : undefined,
+    defaultDef,
+    runs: defs.map((d) => defRunner(d, name)),
+    runDefault: defaultDef ? defRunner(defaultDef, name) : undefined,
     sameConst: consts.length > 0 && consts.every((v) => v !== undefined && v === consts[0]),
     candidates: g.kind === "function" ? undefined : buildIndex(defs, constantAt),
   };

@@ -16,6 +16,29 @@ export interface GroupPlan {
   readonly sameConst: boolean;
   /** Candidate definitions for this evaluation (rule index); all of them when absent. */
   readonly candidates: ((c: Ctx) => readonly number[]) | undefined;
+  /** Complete rules: each definition's value in a context, specialised once (see `defRunner`). */
+  readonly runs: readonly DefRun[];
+  readonly runDefault: DefRun | undefined;
+}
+
+/** Evaluates one definition of a complete rule in a fresh frame. */
+export type DefRun = (c: Ctx) => Value | undefined;
+
+/**
+ * Specialises the evaluation of a complete rule's definition: the usual constant-valued one
+ * (`allow if ...`) becomes "does the body have a solution", without the generic layers.
+ */
+export function defRunner(def: DefPlan, what: string): DefRun {
+  const n = def.nslots;
+  const cv = def.constValue;
+  const br = def.branches[0];
+  if (cv !== undefined && br) {
+    const goal = br.goal;
+    if (n === 0) return (c) => (goal(c.zero ?? newFrame(c, 0), STOP) ? cv : undefined);
+    return (c) => (goal({ s: new Array(n), c }, STOP) ? cv : undefined);
+  }
+  const loc = def.rule.loc;
+  return (c) => defValue(newFrame(c, n), def, what, loc);
 }
 
 const STOP = (): boolean => true;
@@ -53,19 +76,20 @@ function defsFor(g: GroupPlan, c: Ctx): readonly number[] | undefined {
 export function evalComplete(c: Ctx, g: GroupPlan): Value | undefined {
   let result: Value | undefined;
   const idx = defsFor(g, c);
-  const n = idx ? idx.length : g.defs.length;
+  const runs = g.runs;
+  const n = idx ? idx.length : runs.length;
   for (let i = 0; i < n; i++) {
-    const def = g.defs[idx ? (idx[i] as number) : i] as DefPlan;
-    const v = defValue(frame(c, def), def, g.name, def.rule.loc);
+    const at = idx ? (idx[i] as number) : i;
+    const v = (runs[at] as DefRun)(c);
     if (v === undefined) continue;
     if (result !== undefined && !equals(result, v)) {
-      throw new RegoEvalError(`${g.name}: complete rules must not produce multiple outputs`, def.rule.loc);
+      const loc = (g.defs[at] as DefPlan).rule.loc;
+      throw new RegoEvalError(`${g.name}: complete rules must not produce multiple outputs`, loc);
     }
     result = v;
     if (g.sameConst) break;
   }
-  if (result === undefined && g.defaultDef)
-    return defValue(frame(c, g.defaultDef), g.defaultDef, g.name, g.defaultDef.rule.loc);
+  if (result === undefined && g.runDefault) return g.runDefault(c);
   return result;
 }
 
