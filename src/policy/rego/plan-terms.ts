@@ -155,6 +155,8 @@ function compileRef(head: IR, path: readonly IR[], bound: Slots, cc: CompileCtx)
   const fixed = isStatic(steps, bound);
   if (head.k === "root") {
     cc.noteImpure();
+    const keys = constKeys(steps);
+    if (keys) return inputPath(keys);
     return walker(
       steps,
       (f) => f.c.input,
@@ -221,6 +223,41 @@ function walker(
       ? fromGet(find as (f: Frame) => Value | undefined)
       : fromGet((f) => toValue(find(f), raw(f), f.c));
   return { ...plan, doc: { find, raw } };
+}
+
+function constKeys(steps: readonly Step[]): Value[] | undefined {
+  const keys: Value[] = [];
+  for (const s of steps) {
+    if (s.kind !== "const") return undefined;
+    keys.push(s.key);
+  }
+  return keys;
+}
+
+/**
+ * `input.a.b` with a constant path, the most common term: the walk reads the context directly
+ * (short paths unrolled) instead of going through root and raw accessors.
+ */
+function inputPath(keys: readonly Value[]): TermPlan {
+  const [k0, k1, k2] = keys;
+  let find: (f: Frame) => unknown;
+  if (keys.length === 0) find = (f) => f.c.input;
+  else if (keys.length === 1) find = (f) => child(f.c.input, k0 as Value);
+  else if (keys.length === 2) find = (f) => child(child(f.c.input, k0 as Value), k1 as Value);
+  else if (keys.length === 3) find = (f) => child(child(child(f.c.input, k0 as Value), k1 as Value), k2 as Value);
+  else {
+    find = (f) => {
+      let x: unknown = f.c.input;
+      for (let i = 0; i < keys.length && x !== undefined; i++) x = child(x, keys[i] as Value);
+      return x;
+    };
+  }
+  const get = (f: Frame): Value | undefined => {
+    const x = find(f);
+    if (x === undefined || typeof x !== "object" || x === null) return x as Value | undefined;
+    return toValue(x, f.c.rawInput, f.c);
+  };
+  return { get, ev: fromGet(get).ev, doc: { find, raw: (f) => f.c.rawInput } };
 }
 
 function stepKey(s: Step, f: Frame): Value | undefined {
