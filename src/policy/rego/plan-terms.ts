@@ -140,6 +140,8 @@ function compileData(path: readonly IR[], bound: Slots, cc: CompileCtx): TermPla
   const rest = path.slice(target.depth).map((s) => step(s, bound, cc));
   const id = target.id;
   const constant = target.kind === "group" ? cc.groupConstant(id) : undefined;
+  const keys = constKeys(rest);
+  if (keys && target.kind === "group") return groupPath(id, keys, constant);
   const root =
     constant !== undefined
       ? // A constant rule is read without a cache lookup unless `with` may have replaced it.
@@ -258,6 +260,29 @@ function inputPath(keys: readonly Value[]): TermPlan {
     return toValue(x, f.c.rawInput, f.c);
   };
   return { get, ev: fromGet(get).ev, doc: { find, raw: (f) => f.c.rawInput } };
+}
+
+/**
+ * `data.pkg.rule.a.b` with constant keys: a constant rule's member is found at compile time; others
+ * read the rule's value and walk it (short paths unrolled).
+ */
+function groupPath(id: number, keys: readonly Value[], constant: Value | undefined): TermPlan {
+  const walk = (x: unknown): Value | undefined => {
+    for (let i = 0; i < keys.length && x !== undefined; i++) x = child(x, keys[i] as Value);
+    return x as Value | undefined;
+  };
+  const value = (f: Frame): Value | undefined => f.c.rt.groupValue(f.c, id);
+  let find: (f: Frame) => Value | undefined;
+  if (constant !== undefined) {
+    // Unless `with` may have replaced the rule, its member is this constant.
+    const folded = walk(constant);
+    find = (f) => (f.c.groupOverrides === null ? folded : walk(value(f)));
+  } else if (keys.length === 0) find = value;
+  else if (keys.length === 1) {
+    const k0 = keys[0] as Value;
+    find = (f) => child(value(f), k0) as Value | undefined;
+  } else find = (f) => walk(value(f));
+  return { ...fromGet(find), doc: { find, raw: NEVER_RAW } };
 }
 
 function stepKey(s: Step, f: Frame): Value | undefined {
