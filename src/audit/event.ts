@@ -75,31 +75,35 @@ export function buildEvent(input: AuditEventInput, id: string, timestampMs: numb
 /** JSON with object keys sorted at every level: a stable byte form to hash. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + canonicalJson(value[i]);
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
-  const parts = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
-  return `{${parts.join(",")}}`;
+  let out = "{";
+  for (const key of Object.keys(obj).sort()) {
+    const v = obj[key];
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
-/** `sha256(prev_hash ‖ canonical JSON of the event body)`, hex. */
-export function chainHash(prevHash: string, event: AuditEventBody): string {
-  const body: AuditEventBody = {
-    id: event.id,
-    timestamp: event.timestamp,
-    event_type: event.event_type,
-    severity: event.severity,
-    outcome: event.outcome,
-    actor: event.actor,
-    action: event.action,
-    resource: event.resource,
-    decision: event.decision,
-    request_id: event.request_id,
-    details: event.details,
-  };
-  return createHash("sha256").update(prevHash).update(canonicalJson(body)).digest("hex");
+/**
+ * `sha256(prev_hash ‖ canonical JSON of the event body)`, hex. The body's top-level keys are
+ * written in their sorted order by hand (this runs for every event at ingest rates); the result is
+ * byte-identical to `canonicalJson` of the body (a unit test holds the two together).
+ */
+export function chainHash(prevHash: string, e: AuditEventBody): string {
+  const body =
+    `{"action":${canonicalJson(e.action)},"actor":${canonicalJson(e.actor)},` +
+    `"decision":${canonicalJson(e.decision)},"details":${canonicalJson(e.details)},` +
+    `"event_type":${JSON.stringify(e.event_type)},"id":${JSON.stringify(e.id)},` +
+    `"outcome":${JSON.stringify(e.outcome)},"request_id":${canonicalJson(e.request_id)},` +
+    `"resource":${canonicalJson(e.resource)},"severity":${JSON.stringify(e.severity)},` +
+    `"timestamp":${JSON.stringify(e.timestamp)}}`;
+  return createHash("sha256").update(prevHash).update(body).digest("hex");
 }
 
 /** The row shape drivers return for `select * from audit_events`. */

@@ -26,12 +26,20 @@ const SENSITIVE_EXACT = new Set(["pwd", "pass", "auth", "key", "pin", "otp", "jw
 const NOT_SENSITIVE = /(?:tokens|ids?|names?|type|count|limit|prefix|length|ttl|expiresat|at)$/;
 const ALWAYS_SENSITIVE = new Set(["sessionid", "secretid"]);
 
+// Key names repeat endlessly at audit rates; remembering the verdict skips three regexes per key.
+const keyVerdicts = new Map<string, boolean>();
+const KEY_CACHE_MAX = 10_000;
+
 /** Whether a property name marks its value as secret (exported for the gateway's header filter). */
 export function isSensitiveKey(key: string): boolean {
+  const known = keyVerdicts.get(key);
+  if (known !== undefined) return known;
   const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-  if (ALWAYS_SENSITIVE.has(k)) return true;
-  if (NOT_SENSITIVE.test(k)) return false;
-  return SENSITIVE_EXACT.has(k) || SENSITIVE_KEY.test(k);
+  const verdict =
+    ALWAYS_SENSITIVE.has(k) || (!NOT_SENSITIVE.test(k) && (SENSITIVE_EXACT.has(k) || SENSITIVE_KEY.test(k)));
+  if (keyVerdicts.size >= KEY_CACHE_MAX) keyVerdicts.clear();
+  keyVerdicts.set(key, verdict);
+  return verdict;
 }
 
 interface ValuePattern {
