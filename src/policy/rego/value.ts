@@ -81,22 +81,25 @@ export class RegoObject {
 
 /** A Rego set: unordered, no duplicates by value equality. Composite elements: as in RegoObject. */
 export class RegoSet {
-  private readonly primitives = new Set<PrimitiveKey>();
+  // Both created on first use: many sets (a deny set, an empty partial rule) stay empty.
+  private primitives: Set<PrimitiveKey> | undefined = undefined;
   private composites: Map<string, Value> | undefined = undefined;
 
   get size(): number {
-    return this.primitives.size + (this.composites?.size ?? 0);
+    return (this.primitives?.size ?? 0) + (this.composites?.size ?? 0);
   }
 
   has(v: Value): boolean {
-    if (!isComposite(v)) return this.primitives.has(v);
+    if (!isComposite(v)) return this.primitives?.has(v) ?? false;
     return this.composites?.has(canonicalKey(v)) ?? false;
   }
 
   /** Builder: only while constructing. Returns this for chaining. */
   add(v: Value): this {
-    if (!isComposite(v)) this.primitives.add(v);
-    else {
+    if (!isComposite(v)) {
+      if (this.primitives === undefined) this.primitives = new Set();
+      this.primitives.add(v);
+    } else {
       if (this.composites === undefined) this.composites = new Map();
       const key = canonicalKey(v);
       if (!this.composites.has(key)) this.composites.set(key, v);
@@ -105,7 +108,7 @@ export class RegoSet {
   }
 
   *values(): IterableIterator<Value> {
-    yield* this.primitives;
+    if (this.primitives) yield* this.primitives;
     if (this.composites) yield* this.composites.values();
   }
 
