@@ -112,12 +112,6 @@ allow if {
 	level_rank[tool_sensitivity] <= level_rank.medium
 }
 
-allow if {
-	input.action == "tool:invoke"
-	manages_server
-	level_rank[tool_sensitivity] <= level_rank.high
-}
-
 # ---------------------------------------------------------------------------------------------
 # Server ownership and teams
 # ---------------------------------------------------------------------------------------------
