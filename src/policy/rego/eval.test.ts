@@ -97,6 +97,16 @@ describe("evaluation safety", () => {
     expect(p.evaluate("data.t.n")).toBe(100000);
   });
 
+  it("counts function calls as steps, so nested calls cannot multiply unchecked", () => {
+    const fns = ["f0(x) := x + input.y"]; // reads input: not pure, so not remembered
+    for (let i = 1; i <= 20; i++) fns.push(`f${i}(x) := f${i - 1}(x) + f${i - 1}(x)`);
+    const p = policy(`${fns.join("\n")}\nn := f20(input.x)`);
+    expect(() => p.evaluate("data.t.n", { input: { x: 1, y: 0 }, maxSteps: 1000 })).toThrow(/step budget/);
+    expect(
+      policy(`${fns.slice(0, 4).join("\n")}\nn := f3(input.x)`).evaluate("data.t.n", { input: { x: 1, y: 0 } }),
+    ).toBe(8);
+  });
+
   it("stops at the deadline", () => {
     const p = policy("n := count([x | some x in numbers.range(1, 2000000); x > 0])");
     expect(() => p.evaluate("data.t.n", { deadlineMs: 0, maxSteps: 1e9 })).toThrow(/deadline/);

@@ -85,7 +85,6 @@ function compileLiteral(l: IRLit, bound: Slots, next: Goal, cc: CompileCtx, name
   if (l.kind === "expr" && l.negated) {
     const inner = compileLiteral({ ...l, negated: false }, bound, succeed, cc, names);
     return (f, k) => {
-      tick(f.c);
       return inner(f, STOP) ? false : next(f, k);
     };
   }
@@ -105,13 +104,11 @@ function compileTest(t: IR, bound: Slots, next: Goal, cc: CompileCtx): Goal {
   const get = plan.get;
   if (get) {
     return (f, k) => {
-      tick(f.c);
       const v = get(f);
       return v !== undefined && v !== false && next(f, k);
     };
   }
   return (f, k) => {
-    tick(f.c);
     return plan.ev(f, (v) => v !== false && next(f, k));
   };
 }
@@ -130,13 +127,11 @@ function compileUnify(l: IR, r: IR, assign: boolean, bound: Slots, next: Goal, c
   if (get && patternSide.k === "local") return bindLocal(get, patternSide.slot, next);
   if (get) {
     return (f, k) => {
-      tick(f.c);
       const v = get(f);
       return v !== undefined && match(f, v, () => next(f, k));
     };
   }
   return (f, k) => {
-    tick(f.c);
     return plan.ev(f, (v) => match(f, v, () => next(f, k)));
   };
 }
@@ -144,7 +139,6 @@ function compileUnify(l: IR, r: IR, assign: boolean, bound: Slots, next: Goal, c
 /** `x := e` / `x = e` with a plain variable: bind (or compare) without allocating a continuation. */
 function bindLocal(get: (f: Frame) => Value | undefined, slot: number, next: Goal): Goal {
   return (f, k) => {
-    tick(f.c);
     const v = get(f);
     if (v === undefined) return false;
     const cur = f.s[slot];
@@ -168,7 +162,6 @@ function compileSomeIn(l: Extract<IRLit, { kind: "somein" }>, bound: Slots, next
   const key = l.key ? compileMatch(l.key, after, cc) : undefined;
   const value = compileMatch(l.value, after, cc);
   return (f, k) => {
-    tick(f.c);
     return coll.ev(f, (c) =>
       eachEntry(c, (kv, v) => {
         tick(f.c);
@@ -185,7 +178,6 @@ function someInLocals(coll: TermPlan, keySlot: number, valueSlot: number, next: 
   if (doc) {
     // Iterate the document itself; only elements that are bound get converted.
     return (f, k) => {
-      tick(f.c);
       const raw = doc.raw(f);
       return eachEntry(doc.find(f), (kv, v) => {
         tick(f.c);
@@ -194,7 +186,6 @@ function someInLocals(coll: TermPlan, keySlot: number, valueSlot: number, next: 
     };
   }
   return (f, k) => {
-    tick(f.c);
     return coll.ev(f, (c) =>
       eachEntry(c, (kv, v) => {
         tick(f.c);
@@ -234,7 +225,6 @@ function compileEvery(
   const value = compileMatch(l.value, bound, cc);
   const body = compileBody(l.body, inner, cc, names).goal;
   return (f, k) => {
-    tick(f.c);
     return coll.ev(f, (c) => {
       // Over a scalar `every` is undefined, not vacuously true.
       if (typeof c !== "object" || c === null) return false;

@@ -1,7 +1,7 @@
 /** Evaluates rule groups: complete, partial set, partial object and function rules. */
 import { type Location, RegoEvalError } from "./errors.js";
 import type { BranchPlan, DefPlan } from "./rule-plan.js";
-import { type Ctx, type Frame, newFrame } from "./runtime.js";
+import { type Ctx, type Frame, newFrame, tick } from "./runtime.js";
 import { equals, RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface GroupPlan {
@@ -171,6 +171,8 @@ function conflict(g: GroupPlan, def: DefPlan): RegoEvalError {
 
 /** Calls a user function: each definition whose argument patterns match contributes its value. */
 export function evalFunction(c: Ctx, g: GroupPlan, args: readonly Value[], loc: Location): Value | undefined {
+  // Calls are not cached like rules, so nested calls could multiply without any iteration: count them.
+  tick(c);
   let result: Value | undefined;
   for (const def of g.defs) {
     const v = callDef(c, def, args, g.name);

@@ -64,7 +64,12 @@ export type K0 = () => boolean;
 
 const DEADLINE_EVERY = 1024;
 
-/** Counts one evaluation step; throws when the budget or the deadline is exhausted. */
+/**
+ * Counts one evaluation step; throws when the budget or the deadline is exhausted. Steps are what
+ * can repeat without bound: elements visited by iteration and user function calls. Literals are
+ * not counted: without those two, a body runs each literal at most once per rule evaluation, and
+ * rules are evaluated at most once per context.
+ */
 export function tick(c: Ctx): void {
   const b = c.budget;
   const n = ++b.steps;
