@@ -38,7 +38,46 @@ export function defRunner(def: DefPlan, what: string): DefRun {
     return (c) => (goal({ s: new Array(n), c }, STOP) ? cv : undefined);
   }
   const loc = def.rule.loc;
+  const get = br?.value.get;
+  if (br && def.branches.length === 1 && get) return singleBranchRunner(br.goal, get, n, what, loc);
   return (c) => defValue(newFrame(c, n), def, what, loc);
+}
+
+/**
+ * `x := value if body` without `else`, value computed without iteration: the continuation is built
+ * once and reads the current frame from `state`, saved and restored around each run so a nested
+ * (re-entrant) run cannot disturb an outer one. Every solution is still checked for conflicts.
+ */
+function singleBranchRunner(
+  goal: BranchPlan["goal"],
+  get: (f: Frame) => Value | undefined,
+  n: number,
+  what: string,
+  loc: Location,
+): DefRun {
+  const state: { f: Frame | undefined; out: Value | undefined } = { f: undefined, out: undefined };
+  const take = (): boolean => {
+    const v = get(state.f as Frame);
+    if (v === undefined) return false;
+    const out = state.out;
+    if (out !== undefined && !equals(out, v)) {
+      throw new RegoEvalError(`${what}: complete rules must not produce multiple outputs`, loc);
+    }
+    state.out = v;
+    return false;
+  };
+  return (c) => {
+    const f = newFrame(c, n);
+    const outerF = state.f;
+    const outerOut = state.out;
+    state.f = f;
+    state.out = undefined;
+    goal(f, take);
+    const v = state.out;
+    state.f = outerF;
+    state.out = outerOut;
+    return v;
+  };
 }
 
 const STOP = (): boolean => true;
