@@ -2,7 +2,6 @@ import { admin } from "./cli/admin.js";
 import { audit } from "./cli/audit.js";
 import { migrate } from "./cli/migrate.js";
 import { policy } from "./cli/policy.js";
-import { policy } from "./cli/policy.js";
 import { serve } from "./cli/serve.js";
 import { ConfigError, loadConfig } from "./platform/config.js";
 import { VERSION } from "./platform/version.js";
@@ -11,7 +10,6 @@ const USAGE = `usage: sark <command>
   serve                          start the API, MCP gateway, probes and metrics
   migrate up|down [n|all]|status manage the database schema
   admin create-user ...          create a local user
-  policy test|eval|check ...     test, evaluate and compile Rego policies (no server needed)
   policy test|eval|check ...     test, evaluate and compile Rego policies (no server needed)
   audit verify [--from --to]|maintain  check the audit hash chain / run partition maintenance
   version                        print the version
@@ -38,7 +36,6 @@ async function main(argv: string[]): Promise<number | undefined> {
     },
     migrate: (a) => migrate(config, a),
     admin: (a) => admin(config, a),
-    policy: (a) => policy(a),
     policy: (a) => policy(a),
     audit: (a) => audit(config, a),
   };
