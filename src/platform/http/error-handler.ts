@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldError } from "../errors.js";
+import type { Logger } from "../logger.js";
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; request_id: string; details?: unknown };
@@ -33,26 +34,28 @@ export function renderError(request: FastifyRequest, code: ErrorCode, message: s
  * The single error handler: AppErrors render as themselves, Fastify's client errors map onto the
  * catalogue, anything else is a 500 with a generic message and a full log line.
  */
-export function handleError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof AppError) {
-    if (error.status >= 500) request.log.error({ err: error }, error.message);
-    reply.headers(error.headers);
-    return reply.status(error.status).send(renderError(request, error.code, error.message, error.details));
-  }
-  const fe = error as FastifyError;
-  if (fe.validation) {
-    const fields = fieldErrors(fe);
-    return reply.status(400).send(renderError(request, "VALIDATION_FAILED", "request validation failed", { fields }));
-  }
-  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
-  if (mapped) {
-    return reply.status(ERROR_STATUS[mapped]).send(renderError(request, mapped, fe.message));
-  }
-  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return reply.status(fe.statusCode).send(renderError(request, "VALIDATION_FAILED", fe.message));
-  }
-  request.log.error({ err: error }, "unhandled error");
-  return reply
-    .status(500)
-    .send(renderError(request, "INTERNAL", "internal error; see the server log for this request id"));
+export function createErrorHandler(logger: Logger) {
+  return (error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) logger.error({ err: error, reqId: request.id }, error.message);
+      reply.headers(error.headers);
+      return reply.status(error.status).send(renderError(request, error.code, error.message, error.details));
+    }
+    const fe = error as FastifyError;
+    if (fe.validation) {
+      const fields = fieldErrors(fe);
+      return reply.status(400).send(renderError(request, "VALIDATION_FAILED", "request validation failed", { fields }));
+    }
+    const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+    if (mapped) {
+      return reply.status(ERROR_STATUS[mapped]).send(renderError(request, mapped, fe.message));
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send(renderError(request, "VALIDATION_FAILED", fe.message));
+    }
+    logger.error({ err: error, reqId: request.id }, "unhandled error");
+    return reply
+      .status(500)
+      .send(renderError(request, "INTERNAL", "internal error; see the server log for this request id"));
+  };
 }
