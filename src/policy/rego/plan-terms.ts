@@ -69,6 +69,43 @@ function compileCompr(t: Extract<IR, { k: "compr" }>, bound: Slots, cc: CompileC
   const { goal, bound: after } = cc.body(t.body, bound);
   const term = compileTerm(t.term, after, cc);
   const key = t.key ? compileTerm(t.key, after, cc) : undefined;
+  // Key and value computed without iteration (the usual case): one continuation per evaluation,
+  // none per solution.
+  const kget = key?.get;
+  const tget = term.get;
+  if (t.kind === "object" && kget && tget) {
+    return fromGet((f) => {
+      const o = new RegoObject();
+      goal(f, () => {
+        const kv = kget(f);
+        const v = kv === undefined ? undefined : tget(f);
+        return kv !== undefined && v !== undefined && addEntry(o, kv, v, t.loc);
+      });
+      return o;
+    });
+  }
+  if (t.kind === "set" && tget) {
+    return fromGet((f) => {
+      const s = new RegoSet();
+      goal(f, () => {
+        const v = tget(f);
+        if (v !== undefined) s.add(v);
+        return false;
+      });
+      return s;
+    });
+  }
+  if (t.kind === "array" && tget) {
+    return fromGet((f) => {
+      const out: Value[] = [];
+      goal(f, () => {
+        const v = tget(f);
+        if (v !== undefined) out.push(v);
+        return false;
+      });
+      return out;
+    });
+  }
   if (t.kind === "object" && key) {
     return fromGet((f) => {
       const o = new RegoObject();
