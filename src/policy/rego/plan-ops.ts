@@ -340,6 +340,32 @@ function binopFn(op: BinOp, cc: CompileCtx, loc: Location, constOperands: readon
   return (c, a, b) => slow(c, [a, b]);
 }
 
+/** `x == "const"` (either side), the most common test in policies: one closure, no operand calls. */
+function equalsConstant(
+  l: IR,
+  r: IR,
+  op: "==" | "!=",
+  bound: Slots,
+  cc: CompileCtx,
+  term: TermCompiler,
+): TermPlan | undefined {
+  const [other, constant] = r.k === "const" ? [l, r] : l.k === "const" ? [r, l] : [undefined, undefined];
+  if (!other || constant?.k !== "const") return undefined;
+  const get = term(other, bound, cc).get;
+  if (!get) return undefined;
+  const cv = constant.v;
+  if (op === "==") {
+    return fromGet((f) => {
+      const v = get(f);
+      return v === undefined ? undefined : v === cv || equals(v, cv);
+    });
+  }
+  return fromGet((f) => {
+    const v = get(f);
+    return v === undefined ? undefined : v !== cv && !equals(v, cv);
+  });
+}
+
 export function compileOperator(
   t: Extract<IR, { k: "binop" | "in" }>,
   bound: Slots,
@@ -347,6 +373,8 @@ export function compileOperator(
   term: TermCompiler,
 ): TermPlan {
   if (t.k === "binop") {
+    const eq = t.op === "==" || t.op === "!=" ? equalsConstant(t.l, t.r, t.op, bound, cc, term) : undefined;
+    if (eq) return eq;
     const fn = binopFn(t.op, cc, t.loc, [t.l.k === "const", t.r.k === "const"]);
     return apply2(term(t.l, bound, cc), term(t.r, bound, cc), fn);
   }
