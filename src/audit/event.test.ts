@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { type AuditEventBody, buildEvent, canonicalJson, chainHash, GENESIS_HASH } from "./event.js";
+import { type AuditEventBody, buildEvent, canonicalBody, canonicalJson, chainHash, GENESIS_HASH } from "./event.js";
+import { redact } from "./redaction.js";
 import type { AuditEventInput } from "./types.js";
 
 const ID = "0193a2b4-0000-7000-8000-000000000001";
@@ -26,6 +27,46 @@ describe("canonicalJson", () => {
   });
 });
 
+/** The hash definition spelled out plainly: sort every object's keys, drop undefined members. */
+function referenceCanonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(referenceCanonical).join(",")}]`;
+  const obj = value as Record<string, unknown>;
+  const members = Object.keys(obj)
+    .sort()
+    .filter((k) => obj[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${referenceCanonical(obj[k])}`);
+  return `{${members.join(",")}}`;
+}
+
+describe("canonicalJson fast path (native JSON.stringify of already-sorted trees)", () => {
+  const proto = JSON.parse('{"__proto__":{"b":1,"a":2},"z":0}') as unknown;
+  const cases: Array<[string, unknown]> = [
+    ["sorted flat", { a: 1, b: "x", c: null, d: true }],
+    ["sorted nested", { a: { x: [1, { p: 1, q: 2 }] }, b: [] }],
+    ["unsorted deep inside a sorted tree", { a: { y: 1, x: 2 } }],
+    ["integer-like keys (enumerated numerically)", { "10": 1, "2": 2, a: 3 }],
+    ["undefined member", { a: undefined, b: 1 }],
+    ["undefined in an array", [1, undefined]],
+    ["a Date (toJSON)", { a: new Date(0) }],
+    ["NaN", { a: Number.NaN }],
+    ["a class instance", { a: new (class K {})() }],
+    ["a __proto__ data key", proto],
+    ["a null-prototype object", Object.assign(Object.create(null) as object, { b: 1, a: 2 })],
+    ["unicode keys", { é: 1, z: 2, "\u{1F600}": 3 }],
+  ];
+  for (const [name, value] of cases) {
+    it(`matches the sorted-key definition: ${name}`, () => {
+      expect(canonicalJson(value)).toBe(referenceCanonical(value));
+    });
+  }
+
+  it("matches it for redacted free-form details too", () => {
+    const details = redact({ z: { b: [1, { d: 1, c: "Bearer abcdefghijklmnop" }], a: null }, "1": "one", token: "s" });
+    expect(canonicalJson(details)).toBe(referenceCanonical(details));
+  });
+});
+
 describe("chainHash", () => {
   const event = buildEvent(
     {
@@ -45,6 +86,12 @@ describe("chainHash", () => {
       .update(canonicalJson(event as unknown as Record<string, unknown>))
       .digest("hex");
     expect(chainHash(GENESIS_HASH, event)).toBe(expected);
+  });
+
+  it("hashes the canonicalBody text, which is canonicalJson of the body", () => {
+    expect(canonicalBody(event)).toBe(referenceCanonical(event));
+    const expected = createHash("sha256").update("p").update(canonicalBody(event)).digest("hex");
+    expect(chainHash("p", event)).toBe(expected);
   });
 
   it("changes with any field and with the previous hash", () => {

@@ -127,14 +127,21 @@ export function redactString(input: string): string {
 function clean(s: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must go.
   const noNul = s.includes("\u0000") ? s.replace(/\u0000/g, "\uFFFD") : s;
-  return noNul.replace(LONE_SURROGATE, "\uFFFD");
+  // Almost no string holds a surrogate at all; one plain scan spares the lookaround regex.
+  return ANY_SURROGATE.test(noNul) ? noNul.replace(LONE_SURROGATE, "\uFFFD") : noNul;
 }
 
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Own-property assignment that treats `__proto__` as data, not as the prototype setter. */
 function assign(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // defineProperty is needed only for that one key, and is far slower than a plain store.
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 /**
@@ -170,8 +177,8 @@ function walk(value: unknown, depth: number, ancestors: WeakSet<object>): unknow
   ancestors.add(obj);
   try {
     if (Array.isArray(obj) || obj instanceof Set) return walkArray([...obj], depth, ancestors);
-    const entries = obj instanceof Map ? [...obj.entries()].map(([k, v]) => [String(k), v]) : Object.entries(obj);
-    return walkObject(entries as [string, unknown][], depth, ancestors);
+    const source = obj instanceof Map ? mapToRecord(obj) : (obj as Record<string, unknown>);
+    return walkObject(source, depth, ancestors);
   } finally {
     ancestors.delete(obj);
   }
@@ -188,9 +195,18 @@ function walkArray(items: unknown[], depth: number, ancestors: WeakSet<object>):
   return out;
 }
 
-function walkObject(entries: [string, unknown][], depth: number, ancestors: WeakSet<object>): Record<string, unknown> {
+function walkObject(
+  source: Record<string, unknown>,
+  depth: number,
+  ancestors: WeakSet<object>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [rawKey, v] of entries.slice(0, REDACTION_LIMITS.maxObjectKeys)) {
+  const all = Object.keys(source);
+  const keys = all.length > REDACTION_LIMITS.maxObjectKeys ? all.slice(0, REDACTION_LIMITS.maxObjectKeys) : all;
+  // Output keys in sorted order: the audit hash's canonical JSON is then a native JSON.stringify.
+  if (!isSorted(keys)) keys.sort();
+  for (const rawKey of keys) {
+    const v = source[rawKey];
     const key = clean(rawKey);
     if (isSensitiveKey(key) && v !== null && v !== undefined && typeof v !== "boolean") {
       assign(out, key, REDACTED);
@@ -199,8 +215,20 @@ function walkObject(entries: [string, unknown][], depth: number, ancestors: Weak
     const r = walk(v, depth + 1, ancestors);
     if (r !== undefined) assign(out, key, r);
   }
-  if (entries.length > REDACTION_LIMITS.maxObjectKeys) {
-    out["[truncated_keys]"] = entries.length - REDACTION_LIMITS.maxObjectKeys;
+  if (all.length > REDACTION_LIMITS.maxObjectKeys) {
+    out["[truncated_keys]"] = all.length - REDACTION_LIMITS.maxObjectKeys;
   }
   return out;
+}
+
+/** A Map as a prototype-less record (keys stringified; a later duplicate wins, as it would in JSON). */
+function mapToRecord(map: Map<unknown, unknown>): Record<string, unknown> {
+  const record = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of map) record[String(k)] = v;
+  return record;
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false;
+  return true;
 }

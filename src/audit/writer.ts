@@ -1,13 +1,13 @@
 import { Counter, Gauge } from "prom-client";
-import { v7 as uuidv7 } from "uuid";
 import type { Clock } from "../platform/clock.js";
 import type { AuditConfig } from "../platform/config.js";
 import type { Database, RawTransaction } from "../platform/db/database.js";
 import type { ComponentHealth } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
-import { type AuditEventBody, buildEvent, chainHash, GENESIS_HASH } from "./event.js";
+import { buildEvent, canonicalBody, GENESIS_HASH, hashCanonical } from "./event.js";
 import type { AuditEventInput, AuditRecorder } from "./types.js";
+import { auditEventId } from "./uuid.js";
 
 export interface AuditWriterDeps {
   config: Pick<AuditConfig, "batchSize" | "flushIntervalMs" | "bufferMax">;
@@ -46,18 +46,25 @@ from jsonb_to_recordset($1::jsonb) as r(n integer, id uuid, timestamp timestampt
   hash text, prev_hash text)
 order by n`;
 
-/** Appends a batch to the hash chain inside one serialised transaction. */
-export async function appendBatch(tx: RawTransaction, batch: readonly AuditEventBody[]): Promise<void> {
+/**
+ * Appends a batch to the hash chain inside one serialised transaction. The batch holds each
+ * event's canonical body (`canonicalBody`), built when it was recorded: inside the lock only the
+ * sha256 chain runs, and each insert row is that same text with `hash`, `n` and `prev_hash`
+ * prepended (its keys are the column names), so the stored values are exactly the hashed ones.
+ */
+export async function appendBatch(tx: RawTransaction, bodies: readonly string[]): Promise<void> {
   await tx.query(LOCK_SQL);
   const head = await tx.query<{ hash: string }>(HEAD_SQL);
   let prev = head[0]?.hash ?? GENESIS_HASH;
-  const rows = batch.map((event, n) => {
-    const hash = chainHash(prev, event);
-    const row = { ...event, n, prev_hash: prev, hash };
+  let rows = "[";
+  for (let n = 0; n < bodies.length; n++) {
+    const body = bodies[n] as string;
+    const hash = hashCanonical(prev, body);
+    // Hashes are hex, so they need no escaping; `body` is a JSON object starting with "{".
+    rows += `${n > 0 ? "," : ""}{"hash":"${hash}","n":${n},"prev_hash":"${prev}",${body.slice(1)}`;
     prev = hash;
-    return row;
-  });
-  await tx.query(INSERT_SQL, [JSON.stringify(rows)]);
+  }
+  await tx.query(INSERT_SQL, [`${rows}]`]);
 }
 
 /** The writer's Prometheus series; the buffer gauge is read at scrape time. */
@@ -118,8 +125,9 @@ async function flushWithRetries(flush: () => Promise<void>, onGiveUp: (e: unknow
  */
 export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   const { config, database, logger, clock } = deps;
-  const buffer: AuditEventBody[] = [];
-  const waiting: Array<{ event: AuditEventBody; resolve: () => void }> = [];
+  // Canonical bodies (see appendBatch): the event is redacted and serialised once, at record time.
+  const buffer: string[] = [];
+  const waiting: Array<{ event: string; resolve: () => void }> = [];
   const listeners = new Set<() => void>();
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -190,7 +198,7 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
 
   return {
     async record(input: AuditEventInput): Promise<void> {
-      const event = buildEvent(input, uuidv7(), clock.now());
+      const event = canonicalBody(buildEvent(input, auditEventId(), clock.now()));
       if (waiting.length > 0 || buffer.length >= config.bufferMax) {
         await new Promise<void>((resolve) => waiting.push({ event, resolve }));
       } else {
