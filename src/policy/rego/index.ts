@@ -1,8 +1,10 @@
 /**
  * SARK's Rego engine: modules are parsed, resolved and compiled once into a plan of closures
  * (variables are frame slots, refs and builtins are bound at compile time, large rule sets get an
- * index over their `input.x == "const"` tests); evaluation is synchronous and bounded by a step
- * budget and an optional deadline. Policies cannot reach the network or the filesystem.
+ * index over their `input.x == "const"` and `const_set[input.x]` tests); evaluation is synchronous
+ * and bounded by a step budget and an optional deadline. Policies cannot reach the network or the
+ * filesystem. Rules and functions that read neither input nor base data (nor the clock) are pure:
+ * their values are remembered across evaluations (compile.ts `pure`, policy.ts).
  *
  * Semantics follow OPA (Rego v0 and v1; `import rego.v1` selects v1's rules) with these known
  * differences:

@@ -6,9 +6,11 @@ import { RegoObject, RegoSet, typeName, type Value } from "../value.js";
 import { BuiltinError } from "./types.js";
 
 /**
- * A call with an argument of the wrong type. OPA's type checker rejects these before evaluation,
- * so the evaluator should always report them; other `BuiltinError`s (malformed input such as an
- * unparsable timestamp) are what OPA's non-strict mode turns into an undefined result.
+ * A call with an argument of the wrong type. OPA's type checker rejects these before evaluation
+ * when the argument's type is known then, so the evaluator reports them even in non-strict mode
+ * when that argument is a constant (plan-ops.ts `builtinFailure`); otherwise, like other
+ * `BuiltinError`s (malformed input such as an unparsable timestamp), non-strict mode turns them
+ * into an undefined result, as OPA does at run time.
  */
 export class BuiltinTypeError extends BuiltinError {
   constructor(
