@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // CI asks for a JSON report per pass (embedded, PostgreSQL+Redis, Node 24) to print one summary.
@@ -10,6 +11,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest's default leaves one core idle; most integration files wait on sockets, child
+    // processes and the database, so one worker per core finishes the suite much sooner.
+    maxWorkers: availableParallelism(),
     reporters: reportDir ? ["default", ["json", { outputFile: `${reportDir}/${reportName}.json` }]] : ["default"],
   },
 });
