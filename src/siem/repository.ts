@@ -32,12 +32,16 @@ interface AuditRowOut {
 
 const iso = (t: Date | string): string => (t instanceof Date ? t : new Date(t)).toISOString();
 
+// The database formats the timestamp exactly like Date#toISOString (UTC, milliseconds, "Z"), which
+// spares the driver's per-row date parsing and the re-formatting here.
+const ISO_TIMESTAMP = sql.raw(`to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
 function toQueued(r: AuditRowOut): QueuedEvent {
   return {
     seq: Number(r.seq),
     event: {
       id: r.id,
-      timestamp: iso(r.timestamp),
+      timestamp: typeof r.timestamp === "string" ? r.timestamp : iso(r.timestamp),
       event_type: r.event_type,
       severity: r.severity,
       outcome: r.outcome,
@@ -69,8 +73,8 @@ export function createSiemRepository(database: Database) {
 
     async readAfter(afterSeq: number, limit: number): Promise<QueuedEvent[]> {
       const { rows } = await sql<AuditRowOut>`
-        select seq, id, timestamp, event_type, severity, outcome, actor, action, resource, decision,
-               request_id, details, hash, prev_hash
+        select seq, id, ${ISO_TIMESTAMP} as timestamp, event_type, severity, outcome, actor, action, resource,
+               decision, request_id, details, hash, prev_hash
         from audit_events where seq > ${afterSeq} order by seq limit ${limit}`.execute(db);
       return rows.map(toQueued);
     },

@@ -21,7 +21,14 @@ export function hecEventUrl(configured: string): string {
  */
 export function createSplunkHecDestination(config: SplunkConfig): SiemDestination {
   const poster = createHttpPoster({ url: hecEventUrl(config.url), verifyTls: config.verifyTls });
-  const host = hostname();
+  // `{"host":…,"source":…,"sourcetype":…,"index":…}` minus its braces (absent settings omitted).
+  const fixed = JSON.stringify({
+    host: hostname(),
+    source: config.source,
+    sourcetype: config.sourcetype,
+    index: config.index,
+  });
+  const envelope = fixed.length > 2 ? `${fixed.slice(1, -1)},` : "";
   const headers = {
     authorization: `Splunk ${config.token}`,
     "content-type": "application/json",
@@ -31,19 +38,19 @@ export function createSplunkHecDestination(config: SplunkConfig): SiemDestinatio
     name: "splunk",
     type: "splunk_hec",
     async send(events: readonly SiemEvent[], signal?: AbortSignal) {
-      const lines = events.map((event) =>
-        JSON.stringify({
-          // HEC wants epoch seconds; the fraction keeps millisecond ordering.
-          time: Date.parse(event.timestamp) / 1000,
-          host,
-          source: config.source,
-          sourcetype: config.sourcetype,
-          index: config.index,
-          event,
-        }),
+      // The envelope is assembled around the event's JSON rather than stringifying a wrapper per
+      // event: same keys in the same order, the constant ones serialised once.
+      const lines = events.map(
+        (event) => `{"time":${hecTime(event.timestamp)},${envelope}"event":${JSON.stringify(event)}}`,
       );
       return poster.post(headers, await gzip(lines.join("\n")), signal);
     },
     close: () => poster.close(),
   };
+}
+
+/** HEC `time`: epoch seconds; the fraction keeps millisecond ordering (as JSON: null if invalid). */
+function hecTime(timestamp: string): string {
+  const seconds = Date.parse(timestamp) / 1000;
+  return Number.isFinite(seconds) ? String(seconds) : "null";
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getEvent } from "../../src/audit/repository.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { acceptedHecIds, type FakeReceiver, hecEvents, startReceiver, waitFor } from "./fake-receivers.js";
 import { auditIdsInOrder, FAST_SIEM_ENV, seedEvents, siemHealth } from "./harness.js";
@@ -53,6 +54,14 @@ describe("Splunk HEC forwarding through an outage", () => {
       const positions = hecEvents(req).map((e) => position.get(e.event.id) ?? -1);
       expect(positions.every((p, i) => p >= 0 && (i === 0 || p === (positions[i - 1] ?? -2) + 1))).toBe(true);
       expect(req.headers.authorization).toBe("Splunk hec-good");
+    }
+    // Each delivered event is the stored event, field for field (timestamp formatted by the database).
+    const sample = hec.accepted().flatMap(hecEvents).slice(0, 50);
+    for (const delivered of sample) {
+      const stored = await getEvent(t.ctx.database.db, delivered.event.id);
+      const { seq: _seq, ...body } = stored ?? { seq: 0 };
+      expect(delivered.event).toEqual(body);
+      expect(delivered.time).toBe(Date.parse(stored?.timestamp ?? "") / 1000);
     }
     expect(await metricValue(t, "sark_siem_events_sent_total", { destination: "splunk" })).toBeGreaterThanOrEqual(
       10_000,
