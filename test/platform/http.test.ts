@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKEND_LABEL } from "../helpers/backends.js";
 import { ADMIN, createTestApp, type TestApp } from "../helpers/app.js";
+import { BACKEND_LABEL } from "../helpers/backends.js";
 
 describe(`HTTP pipeline (${BACKEND_LABEL})`, () => {
   let t: TestApp;
@@ -129,13 +129,22 @@ describe(`read-only mode (${BACKEND_LABEL})`, () => {
     expect(post.json().error.code).toBe("READ_ONLY");
     expect(post.headers["retry-after"]).toBeDefined();
     for (const method of ["PUT", "PATCH", "DELETE"]) {
-      const res = await t.request({ method, url: "/api/v1/servers/00000000-0000-7000-8000-000000000000", token, body: {} });
+      const res = await t.request({
+        method,
+        url: "/api/v1/servers/00000000-0000-7000-8000-000000000000",
+        token,
+        body: {},
+      });
       expect(res.statusCode, method).toBe(503);
     }
     const get = await t.request({ method: "GET", url: "/api/v1/servers", token });
     expect(get.statusCode).toBe(200);
     await t.ctx.flushAudit();
-    const res = await t.request({ method: "GET", url: "/api/v1/audit/events?event_type=system.read_only_rejected", token });
+    const res = await t.request({
+      method: "GET",
+      url: "/api/v1/audit/events?event_type=system.read_only_rejected",
+      token,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().items.length).toBeGreaterThanOrEqual(4);
   });

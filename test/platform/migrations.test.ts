@@ -6,8 +6,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
-import { createMigrator, readMigrations } from "../../src/platform/db/migrator.js";
 import { loadConfig } from "../../src/platform/config.js";
+import { createMigrator, readMigrations } from "../../src/platform/db/migrator.js";
 import { packageRoot } from "../../src/platform/paths.js";
 import { BACKEND_LABEL, createTestSchema, TEST_DATABASE_URL } from "../helpers/backends.js";
 
@@ -26,8 +26,15 @@ describe(`migrations (${BACKEND_LABEL})`, () => {
   beforeAll(async () => {
     const schema = await createTestSchema();
     drop = schema?.drop;
-    const config = loadConfig({ LOG_LEVEL: "silent", ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL } : {}) });
-    ctx = await createContext(config, { logger: pino({ level: "silent" }), inMemoryDatabase: true, databaseSchema: schema?.schema });
+    const config = loadConfig({
+      LOG_LEVEL: "silent",
+      ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
+    });
+    ctx = await createContext(config, {
+      logger: pino({ level: "silent" }),
+      inMemoryDatabase: true,
+      databaseSchema: schema?.schema,
+    });
   });
   afterAll(async () => {
     await ctx.stop();
