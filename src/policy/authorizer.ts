@@ -1,24 +1,11 @@
 import type { Principal } from "../auth/principal.js";
-import type { Sensitivity } from "../platform/config.js";
 import type { Action } from "./actions.js";
+import type { PolicyServer, PolicyTool } from "./types.js";
 
 /** The resource part of a policy input (ARCHITECTURE.md "Policy contract"). */
 export interface PolicyResource {
-  server?: {
-    id: string;
-    name: string;
-    transport: string;
-    sensitivity_level: Sensitivity;
-    owner_id: string | null;
-    team_id: string | null;
-    tags: readonly string[];
-  } | null;
-  tool?: {
-    name: string;
-    sensitivity_level: Sensitivity;
-    requires_approval: boolean;
-    annotations: Record<string, unknown>;
-  } | null;
+  server?: PolicyServer | null;
+  tool?: PolicyTool | null;
   parameters?: Record<string, unknown>;
 }
 

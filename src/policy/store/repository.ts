@@ -96,18 +96,8 @@ export async function insertPolicy(
     .execute();
 }
 
-export interface NewVersion {
-  policy_id: string;
-  version: number;
-  content: string;
-  sha256: string;
-  author_id: string | null;
-  author: string;
-  compile_status: CompileStatus;
-  compile_errors: unknown[];
-  test_status: TestStatus;
-  test_results: TestResult[];
-}
+/** A version as inserted: the database sets `created_at`. */
+export type NewVersion = Omit<VersionRow, "created_at">;
 
 export async function insertVersion(tx: Executor, v: NewVersion): Promise<void> {
   await tx
