@@ -3,11 +3,11 @@ import pg from "pg";
 import { benchContext } from "../lib/context.js";
 import { createBenchDatabase } from "../lib/postgres.js";
 import type { BenchRow } from "../lib/results.js";
+import { adminToken, BENCH_ADMIN_PASSWORD } from "../lib/sark-client.js";
 import { startSark } from "../lib/servers.js";
 
 const SUITE = "audit-export";
 const EVENTS = 1_000_000;
-const ADMIN_PASSWORD = "bench-admin-password-1";
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -48,14 +48,9 @@ export async function run(): Promise<BenchRow[]> {
     const migrate = await benchContext({}, db.url);
     await migrate.stop();
     await seed(db.url, EVENTS);
-    const sark = await startSark({ DATABASE_URL: db.url, SARK_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const sark = await startSark({ DATABASE_URL: db.url, SARK_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD });
     try {
-      const login = await fetch(`${sark.url}/api/v1/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
-      });
-      const { access_token: token } = (await login.json()) as { access_token: string };
+      const token = await adminToken(sark.url);
       const baseline = rssMb(sark.pid);
       let peak = baseline;
       const sampler = setInterval(() => {

@@ -1,16 +1,10 @@
 import { load } from "../lib/load.js";
 import { createBenchDatabase } from "../lib/postgres.js";
 import type { BenchRow } from "../lib/results.js";
+import { adminToken, BENCH_ADMIN_PASSWORD, sarkJson } from "../lib/sark-client.js";
 import { startBareFastify, startSark } from "../lib/servers.js";
 
 const SUITE = "http-api";
-const ADMIN_PASSWORD = "bench-admin-password-1";
-
-async function json<T>(url: string, init: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 /**
  * Issue targets: `/auth/me` with a Bearer token ≥ 50% of a bare Fastify route's requests/s
@@ -31,20 +25,16 @@ export async function run(): Promise<BenchRow[]> {
 
   const pgdb = await createBenchDatabase();
   const sark = await startSark({
-    SARK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    SARK_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
     ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
   });
   const backend = pgdb ? "PostgreSQL" : "PGlite (no PostgreSQL reachable)";
   try {
-    const { access_token: token } = await json<{ access_token: string }>(`${sark.url}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
-    });
+    const token = await adminToken(sark.url);
     const auth = { authorization: `Bearer ${token}` };
-    const server = await json<{ id: string }>(`${sark.url}/api/v1/servers`, {
+    const server = await sarkJson<{ id: string }>(`${sark.url}/api/v1/servers`, {
       method: "POST",
-      headers: { ...auth, "content-type": "application/json" },
+      headers: auth,
       body: JSON.stringify({
         name: "bench-server",
         transport: "streamable-http",

@@ -1,10 +1,10 @@
 import { load } from "../lib/load.js";
 import { createBenchDatabase } from "../lib/postgres.js";
 import type { BenchRow } from "../lib/results.js";
+import { adminToken, BENCH_ADMIN_PASSWORD } from "../lib/sark-client.js";
 import { startBareFastify, startSark } from "../lib/servers.js";
 
 const SUITE = "policy-http";
-const ADMIN_PASSWORD = "bench-admin-password-1";
 
 /**
  * Issue target: `POST /api/v1/policies/evaluate` with a Bearer token, decision cache off, audit
@@ -26,17 +26,12 @@ export async function run(): Promise<BenchRow[]> {
 
   const db = await createBenchDatabase();
   const sark = await startSark({
-    SARK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    SARK_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
     POLICY_CACHE_ENABLED: "false",
     ...(db ? { DATABASE_URL: db.url } : {}),
   });
   try {
-    const login = await fetch(`${sark.url}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
-    });
-    const { access_token: token } = (await login.json()) as { access_token: string };
+    const token = await adminToken(sark.url);
     const body = {
       action: "tool:invoke",
       server: { name: "github", sensitivity_level: "high", transport: "streamable-http", tags: ["scm"] },
