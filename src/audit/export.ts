@@ -71,14 +71,21 @@ export function csvRow(e: StoredAuditEvent): string {
 
 /**
  * Turns keyset batches into a byte stream. `Readable.from` pulls the next batch only when the
- * consumer (the HTTP socket) drains, so memory stays at one batch for any export size.
+ * consumer (the HTTP socket) drains, so memory stays at one batch for any export size. NDJSON
+ * arrives as text already (the database builds each event's JSON); CSV rows are built here.
  */
-export function exportStream(batches: AsyncIterable<StoredAuditEvent[]>, format: ExportFormat): Readable {
+export function exportStream(
+  source:
+    | { format: "ndjson"; chunks: AsyncIterable<string> }
+    | { format: "csv"; batches: AsyncIterable<StoredAuditEvent[]> },
+): Readable {
   async function* lines(): AsyncGenerator<string> {
-    if (format === "csv") yield `${CSV_COLUMNS.join(",")}\r\n`;
-    for await (const batch of batches) {
-      yield format === "csv" ? batch.map(csvRow).join("") : batch.map((e) => `${JSON.stringify(e)}\n`).join("");
+    if (source.format === "ndjson") {
+      yield* source.chunks;
+      return;
     }
+    yield `${CSV_COLUMNS.join(",")}\r\n`;
+    for await (const batch of source.batches) yield batch.map(csvRow).join("");
   }
   return Readable.from(lines(), { objectMode: false });
 }

@@ -6,7 +6,15 @@ import { AppError, notFound, validationFailed } from "../platform/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
 import type { StoredAuditEvent } from "./event.js";
 import { type ExportFormat, exportStream } from "./export.js";
-import { type AuditFilters, type AuditStats, exportEvents, getEvent, listEvents, stats } from "./repository.js";
+import {
+  type AuditFilters,
+  type AuditStats,
+  exportEvents,
+  exportNdjson,
+  getEvent,
+  listEvents,
+  stats,
+} from "./repository.js";
 import type { AuditActor, AuditRecorder } from "./types.js";
 
 /** Filters as the API receives them (snake_case, comma lists). */
@@ -111,7 +119,9 @@ export function createAuditQueries(deps: { db: Kysely<BaseTables>; audit: AuditR
         request_id: who.requestId,
         details: { format, filters: { ...q } },
       });
-      return exportStream(exportEvents(db, filters), format);
+      return format === "ndjson"
+        ? exportStream({ format, chunks: exportNdjson(db, filters) })
+        : exportStream({ format, batches: exportEvents(db, filters) });
     },
 
     async stats(q: FilterQuery): Promise<AuditStats & { from: string; to: string }> {

@@ -60,26 +60,68 @@ export async function getEvent(db: AnyDb, id: string): Promise<StoredAuditEvent 
   return row ? fromRow(row) : undefined;
 }
 
+/** Keyset position carried between export batches: the exact timestamptz text, not a rounded ISO string. */
+interface ExportKeyRow {
+  ts_key: string;
+  id: string;
+}
+
 /**
- * Oldest first, in keyset batches: memory stays at one batch however many rows match, and the
- * caller pulls the next batch only when the client has consumed the previous one.
+ * Oldest first, in keyset batches of `columns`: memory stays at one batch however many rows match,
+ * and the caller pulls the next batch only when the client has consumed the previous one. The
+ * keyset uses the timestamp's full-precision text, so a row stored with microseconds is neither
+ * repeated nor skipped at a batch boundary.
  */
+async function* keysetBatches<R extends ExportKeyRow>(
+  db: AnyDb,
+  filters: AuditFilters,
+  columns: RawBuilder<unknown>,
+  batchSize: number,
+): AsyncGenerator<R[], void, undefined> {
+  let after: ExportKeyRow | undefined;
+  for (;;) {
+    const keyset = after ? sql`(timestamp, id) > (${after.ts_key}::timestamptz, ${after.id}::uuid)` : sql`true`;
+    const res = await sql<R>`
+      select ${columns}, timestamp::text as ts_key from audit_events where ${whereFilters(filters)} and ${keyset}
+      order by timestamp, id limit ${batchSize}`.execute(db);
+    const rows = res.rows;
+    const last = rows[rows.length - 1];
+    if (rows.length > 0) yield rows;
+    if (!last || rows.length < batchSize) return;
+    after = { ts_key: last.ts_key, id: last.id };
+  }
+}
+
+/** Matching events, oldest first, in batches (CSV export). */
 export async function* exportEvents(
   db: AnyDb,
   filters: AuditFilters,
   batchSize = 1000,
 ): AsyncGenerator<StoredAuditEvent[], void, undefined> {
-  let after: AuditKey | undefined;
-  for (;;) {
-    const keyset = after ? sql`(timestamp, id) > (${after.timestamp}::timestamptz, ${after.id}::uuid)` : sql`true`;
-    const res = await sql<AuditEventRow>`
-      select * from audit_events where ${whereFilters(filters)} and ${keyset}
-      order by timestamp, id limit ${batchSize}`.execute(db);
-    const events = res.rows.map(fromRow);
-    const last = events[events.length - 1];
-    if (events.length > 0) yield events;
-    if (!last || events.length < batchSize) return;
-    after = { timestamp: last.timestamp, id: last.id };
+  for await (const rows of keysetBatches<AuditEventRow & ExportKeyRow>(db, filters, sql`*`, batchSize)) {
+    yield rows.map(fromRow);
+  }
+}
+
+// The stored/API form of an event (fromRow's fields, in its key order), built by the database: an
+// NDJSON export then makes one string per event in Node instead of parsing jsonb and timestamps
+// into objects and stringifying them again.
+const EVENT_JSON = sql.raw(`json_build_object(
+  'id', id, 'seq', seq, 'timestamp', to_char(timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+  'event_type', event_type, 'severity', severity, 'outcome', outcome, 'actor', coalesce(actor, '{}'::jsonb),
+  'action', action, 'resource', resource, 'decision', decision, 'request_id', request_id,
+  'details', coalesce(details, '{}'::jsonb), 'hash', hash, 'prev_hash', prev_hash)::text as line, id`);
+
+/** Matching events, oldest first, as NDJSON text (one chunk per batch). */
+export async function* exportNdjson(
+  db: AnyDb,
+  filters: AuditFilters,
+  batchSize = 1000,
+): AsyncGenerator<string, void, undefined> {
+  for await (const rows of keysetBatches<ExportKeyRow & { line: string }>(db, filters, EVENT_JSON, batchSize)) {
+    let chunk = "";
+    for (const r of rows) chunk += `${r.line}\n`;
+    yield chunk;
   }
 }
 

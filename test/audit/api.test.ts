@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportEvents, exportNdjson } from "../../src/audit/repository.js";
 import { expectAuthRequired, expectForbidden } from "../auth/auth-cases.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
@@ -170,6 +171,44 @@ describe(`audit API (${BACKEND_LABEL})`, () => {
       await t.ctx.flushAudit();
       const exported = items((await get("/api/v1/audit/events?event_type=audit.exported")).body);
       expect(exported[0]).toMatchObject({ outcome: "success", actor: { username: "admin" } });
+    });
+
+    it("exports each event exactly as the events API serves it", async () => {
+      const { res } = await get("/api/v1/audit/export?format=ndjson&event_type=api.alpha,api.beta,api.gamma");
+      const exported = res.body
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as EventView);
+      const listed = items((await get("/api/v1/audit/events?event_type=api.alpha,api.beta,api.gamma")).body).reverse();
+      expect(exported).toEqual(listed);
+    });
+
+    it("pages through microsecond timestamps without repeating or skipping a row", async () => {
+      const ids = Array.from({ length: 7 }, (_, i) => `0190b6a0-0000-7000-8000-00000000000${i}`);
+      const rollback = new Error("rollback");
+      // Rows stored directly (the writer only produces milliseconds), 1 µs apart within one
+      // millisecond, inside a transaction rolled back afterwards so the rest of the file never sees them.
+      const outcome = t.ctx.database.db.transaction().execute(async (trx) => {
+        for (const [i, id] of ids.entries()) {
+          await sql`insert into audit_events (id, timestamp, event_type, severity, outcome, actor, details, hash, prev_hash)
+            values (${id}::uuid, '2001-01-01T00:00:00.000001Z'::timestamptz + ${i} * interval '1 microsecond',
+                    'api.micro', 'low', 'success', '{}', '{}', ${"0".repeat(64)}, ${"0".repeat(64)})`.execute(trx);
+        }
+        let text = "";
+        for await (const chunk of exportNdjson(trx, { eventTypes: ["api.micro"] }, 2)) text += chunk;
+        const lines = text
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as EventView);
+        expect(lines.map((e) => e.id)).toEqual(ids);
+        const csvIds: string[] = [];
+        for await (const batch of exportEvents(trx, { eventTypes: ["api.micro"] }, 3)) {
+          csvIds.push(...batch.map((e) => e.id));
+        }
+        expect(csvIds).toEqual(ids);
+        throw rollback;
+      });
+      await expect(outcome).rejects.toBe(rollback);
     });
 
     it("streams CSV with a header row, quoting and formula neutralisation", async () => {
