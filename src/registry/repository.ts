@@ -63,6 +63,31 @@ export async function findServerRow(db: RegistryDb, id: string): Promise<ServerR
   return db.selectFrom("servers").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/**
+ * A server and its tools (by name) in one round trip: the read path of `GET /servers/{id}`.
+ * Tool timestamps arrive as text through json_agg; the mapping accepts both forms.
+ */
+export async function findServerWithTools(
+  db: RegistryDb,
+  id: string,
+): Promise<{ row: ServerRow; tools: ToolRow[] } | undefined> {
+  const found = await db
+    .selectFrom("servers")
+    .selectAll("servers")
+    .select(
+      sql<
+        ToolRow[]
+      >`coalesce((select json_agg(t order by t.name) from tools t where t.server_id = servers.id), '[]'::json)`.as(
+        "tool_rows",
+      ),
+    )
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { tool_rows: tools, ...row } = found;
+  return { row, tools };
+}
+
 export async function insertServerRow(db: RegistryDb, values: ServerValues): Promise<ServerRow> {
   return db.insertInto("servers").values(values).returningAll().executeTakeFirstOrThrow();
 }

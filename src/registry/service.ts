@@ -11,6 +11,7 @@ import {
   deleteServerRow,
   FOREIGN_KEY_VIOLATION,
   findServerRow,
+  findServerWithTools,
   insertServerRow,
   insertToolRows,
   pgErrorCode,
@@ -199,10 +200,10 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder) {
   }
 
   async function get(caller: Caller, id: string): Promise<Server> {
-    const row = await load(id);
-    await core.authorize(caller, ACTIONS.serverRead, { server: policyServer(row) });
-    const tools = await toolRowsOf(db, id);
-    return toServer(row, tools.length, tools);
+    const found = await findServerWithTools(db, id);
+    if (!found) throw notFound("server", id);
+    await core.authorize(caller, ACTIONS.serverRead, { server: policyServer(found.row) });
+    return toServer(found.row, found.tools.length, found.tools);
   }
 
   async function update(caller: Caller, id: string, patch: ServerPatch): Promise<Server> {
