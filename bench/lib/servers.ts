@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { load } from "./load.js";
 
 export interface RunningServer {
   url: string;
@@ -61,4 +62,21 @@ export function startSark(env: Record<string, string>): Promise<RunningServer> {
 /** A bare Fastify route in a child process: the ceiling SARK's routes are compared against. */
 export function startBareFastify(): Promise<RunningServer> {
   return spawnAndWait(["bench/lib/bare-server.ts"], {}, "listening on");
+}
+
+/** Measures the bare Fastify route (the reference every HTTP suite reports its ratio against). */
+export async function measureBare(
+  suite: string,
+  connections?: number,
+): Promise<{ rps: number; row: { suite: string; name: string; perSecond: number; p50Ms: number; p99Ms: number } }> {
+  const bare = await startBareFastify();
+  try {
+    const r = await load({ url: `${bare.url}/bare`, ...(connections ? { connections } : {}) });
+    return {
+      rps: r.rps,
+      row: { suite, name: "bare Fastify GET (reference)", perSecond: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms },
+    };
+  } finally {
+    await bare.stop();
+  }
 }

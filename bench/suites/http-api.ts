@@ -2,7 +2,7 @@ import { load } from "../lib/load.js";
 import { createBenchDatabase } from "../lib/postgres.js";
 import type { BenchRow } from "../lib/results.js";
 import { adminToken, BENCH_ADMIN_PASSWORD, sarkJson } from "../lib/sark-client.js";
-import { startBareFastify, startSark } from "../lib/servers.js";
+import { measureBare, startSark } from "../lib/servers.js";
 
 const SUITE = "http-api";
 
@@ -12,16 +12,8 @@ const SUITE = "http-api";
  */
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const bare = await startBareFastify();
-  const bareResult = await load({ url: `${bare.url}/bare` });
-  await bare.stop();
-  rows.push({
-    suite: SUITE,
-    name: "bare Fastify GET (reference)",
-    perSecond: bareResult.rps,
-    p50Ms: bareResult.p50Ms,
-    p99Ms: bareResult.p99Ms,
-  });
+  const bare = await measureBare(SUITE);
+  rows.push(bare.row);
 
   const pgdb = await createBenchDatabase();
   const sark = await startSark({
@@ -44,7 +36,7 @@ export async function run(): Promise<BenchRow[]> {
     });
 
     const me = await load({ url: `${sark.url}/api/v1/auth/me`, headers: auth });
-    const ratio = me.rps / bareResult.rps;
+    const ratio = me.rps / bare.rps;
     rows.push({
       suite: SUITE,
       name: `GET /api/v1/auth/me (Bearer, ${backend})`,

@@ -2,7 +2,7 @@ import { load } from "../lib/load.js";
 import { createBenchDatabase } from "../lib/postgres.js";
 import type { BenchRow } from "../lib/results.js";
 import { adminToken, BENCH_ADMIN_PASSWORD } from "../lib/sark-client.js";
-import { startBareFastify, startSark } from "../lib/servers.js";
+import { measureBare, startSark } from "../lib/servers.js";
 
 const SUITE = "policy-http";
 
@@ -13,16 +13,8 @@ const SUITE = "policy-http";
  */
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const bare = await startBareFastify();
-  const bareResult = await load({ url: `${bare.url}/bare`, connections: 16 });
-  await bare.stop();
-  rows.push({
-    suite: SUITE,
-    name: "bare Fastify GET (reference)",
-    perSecond: bareResult.rps,
-    p50Ms: bareResult.p50Ms,
-    p99Ms: bareResult.p99Ms,
-  });
+  const bare = await measureBare(SUITE, 16);
+  rows.push(bare.row);
 
   const db = await createBenchDatabase();
   const sark = await startSark({
@@ -59,7 +51,7 @@ export async function run(): Promise<BenchRow[]> {
       p99Ms: r.p99Ms,
       target: "≥ 8,000/s, p99 ≤ 10 ms",
       met: r.rps >= 8000 && r.p99Ms <= 10 && r.errors + r.non2xx === 0 && db !== undefined,
-      notes: `${((r.rps / bareResult.rps) * 100).toFixed(0)}% of bare; errors ${r.errors}, non-2xx ${r.non2xx}`,
+      notes: `${((r.rps / bare.rps) * 100).toFixed(0)}% of bare; errors ${r.errors}, non-2xx ${r.non2xx}`,
     });
   } finally {
     await sark.stop();
