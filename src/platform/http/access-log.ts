@@ -15,6 +15,9 @@ interface RouteMetrics {
  */
 export function createAccessLog(logger: Logger, metrics: Metrics) {
   const children = new Map<string, RouteMetrics>();
+  // The access line carries only fixed, non-secret fields (no headers, no query string, no body),
+  // so it skips the logger's redaction pass, which costs about a quarter of a cheap route's time.
+  const accessLogger = logger.child({}, { redact: [] });
   return (request: FastifyRequest, reply: FastifyReply): void => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = reply.statusCode;
@@ -28,10 +31,10 @@ export function createAccessLog(logger: Logger, metrics: Metrics) {
     const ms = reply.elapsedTime;
     m.requests.inc();
     m.duration.observe(ms / 1000);
-    if (!logger.isLevelEnabled("info")) return;
+    if (!accessLogger.isLevelEnabled("info")) return;
     const q = request.url.indexOf("?");
     // The path only: query strings can carry tokens, and bodies are never logged.
-    logger.info(
+    accessLogger.info(
       {
         reqId: request.id,
         method: request.method,
