@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestSchema, TEST_DATABASE_URL } from "./backends.js";
 
 /** A free loopback port (bound and released; good enough for tests on one machine). */
 export function freePort(): Promise<number> {
@@ -53,4 +54,30 @@ export async function startSark(env: Record<string, string> = {}, timeoutMs = 60
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+/** Runs the `sark` CLI from source to completion; returns its exit code and output. */
+export function runSark(args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/**
+ * Environment for CLI processes on their own database: a fresh PGlite data dir, or (when CI sets
+ * TEST_DATABASE_URL) a fresh PostgreSQL schema. The CLI has no schema flag, so the schema goes
+ * into the connection's startup options.
+ */
+export async function cliDatabaseEnv(prefix: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const env: Record<string, string> = { SARK_DATA_DIR: mkdtempSync(join(tmpdir(), prefix)) };
+  const schema = await createTestSchema();
+  if (TEST_DATABASE_URL && schema) {
+    const url = new URL(TEST_DATABASE_URL);
+    url.searchParams.set("options", `-c search_path=${schema.schema}`);
+    env.DATABASE_URL = url.toString();
+  }
+  return { env, drop: async () => schema?.drop() };
 }

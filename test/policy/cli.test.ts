@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CliIo, policy } from "../../src/cli/policy.js";
+import { runSark } from "../helpers/process.js";
 
 function capture(): CliIo & { stdout: string; stderr: string } {
   const io = {
@@ -110,11 +110,8 @@ describe("sark policy", () => {
 
   it("is wired into the sark binary (spawned)", () => {
     const dir = tempDir({ "demo.rego": BROKEN_TEST });
-    const res = spawnSync("npx", ["tsx", "src/main.ts", "policy", "test", dir], {
-      encoding: "utf8",
-      env: { ...process.env, LOG_LEVEL: "silent" },
-    });
-    expect(res.status).toBe(1);
+    const res = runSark(["policy", "test", dir], { LOG_LEVEL: "silent" });
+    expect(res.code).toBe(1);
     expect(res.stdout).toContain("FAIL: data.demo.test_bob_deliberately_wrong");
   }, 60_000);
 });
