@@ -98,7 +98,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   const deps = { database, cache, audit: audit.recorder, authorizer: policy.authorizer, logger, metrics, clock };
   const auth = createAuth({ ...deps, config, jwtSecret });
-  const registry = createRegistry(deps);
+  const registry = createRegistry({ ...deps, cacheRefreshMs: config.registryCacheRefreshMs });
   const siem = createSiem({ ...deps, config });
 
   const features: Feature[] = [audit.feature, policy.feature, auth.feature, registry.feature, siem.feature];

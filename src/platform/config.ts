@@ -79,6 +79,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly bodyLimitBytes: number;
   readonly requestTimeoutMs: number;
+  /** How often a replica checks whether the registry changed elsewhere; 0 turns its read cache off. */
+  readonly registryCacheRefreshMs: number;
   readonly admin: { readonly username: string; readonly password: string | undefined; readonly email: string };
   readonly policy: PolicyConfig;
   readonly audit: AuditConfig;
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: r.bool("TRUST_PROXY", false),
     bodyLimitBytes: r.int("BODY_LIMIT_BYTES", 1_048_576, 1024, 100 * 1_048_576),
     requestTimeoutMs: r.int("REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
+    registryCacheRefreshMs: r.int("REGISTRY_CACHE_REFRESH_MS", 1000, 0, 60_000),
     admin: {
       username: r.string("SARK_ADMIN_USERNAME", "admin"),
       password: r.optional("SARK_ADMIN_PASSWORD"),

@@ -2,11 +2,13 @@ import type { AuditRecorder } from "../audit/types.js";
 import type { Clock } from "../platform/clock.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
+import type { Logger } from "../platform/logger.js";
 import type { Authorizer } from "../policy/authorizer.js";
 import { createBulkRegistration } from "./bulk.js";
 import { createServerExport } from "./export.js";
 import { createServerListing } from "./listing.js";
 import { registryRoutes } from "./routes.js";
+import { createServerCache } from "./server-cache.js";
 import { createRegistryCore, createServerCrud } from "./service.js";
 import { createToolService } from "./tools.js";
 
@@ -15,13 +17,18 @@ export interface RegistryDeps {
   audit: AuditRecorder;
   authorizer: Authorizer;
   clock: Clock;
+  logger: Logger;
+  /** REGISTRY_CACHE_REFRESH_MS: see server-cache.ts. */
+  cacheRefreshMs: number;
 }
 
 /** Builds the registry's services from its deps. */
 export function createRegistryService(deps: RegistryDeps) {
   const core = createRegistryCore(deps);
-  const crud = createServerCrud(core, deps.audit);
+  const cache = createServerCache({ db: core.db, refreshMs: deps.cacheRefreshMs, logger: deps.logger });
+  const crud = createServerCrud(core, deps.audit, cache);
   return {
+    cache,
     crud,
     listing: createServerListing(core),
     tools: createToolService(core, deps.audit, crud.load),
@@ -36,5 +43,13 @@ export type RegistryService = ReturnType<typeof createRegistryService>;
 export function createRegistry(deps: RegistryDeps): { feature: Feature; service: RegistryService } {
   const service = createRegistryService(deps);
   const today = () => new Date(deps.clock.now()).toISOString().slice(0, 10);
-  return { service, feature: { name: "registry", routes: registryRoutes(service, today) } };
+  return {
+    service,
+    feature: {
+      name: "registry",
+      routes: registryRoutes(service, today),
+      start: () => service.cache.start(),
+      stop: () => service.cache.stop(),
+    },
+  };
 }

@@ -26,7 +26,7 @@ export function toTool(row: ToolRow): Tool {
 }
 
 /** API shape of a server row; `tools` only when the caller loaded them. */
-export function toServer(row: ServerRow, toolCount: number, tools?: ToolRow[]): Server {
+export function toServer(row: ServerRow, toolCount: number, tools?: readonly ToolRow[]): Server {
   return {
     id: row.id,
     name: row.name,

@@ -44,6 +44,12 @@ export function callerOf(request: FastifyRequest): Caller {
  */
 export function registryRoutes(svc: RegistryService, today: () => string) {
   return (app: AppInstance) => {
+    // A change made through this replica drops its registry read cache before the response leaves,
+    // so the caller's next read sees it (other replicas follow the revision poll; server-cache.ts).
+    app.addHook("onSend", (request, _reply, payload, done) => {
+      if (request.method !== "GET" && request.method !== "HEAD") svc.cache.invalidate();
+      done(null, payload);
+    });
     app.post(
       "/api/v1/servers",
       { schema: { tags, body: ServerInputSchema, response: { 201: ServerSchema } } },

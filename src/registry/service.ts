@@ -11,7 +11,6 @@ import {
   deleteServerRow,
   FOREIGN_KEY_VIOLATION,
   findServerRow,
-  findServerWithTools,
   insertServerRow,
   insertToolRows,
   pgErrorCode,
@@ -24,6 +23,7 @@ import {
   UNIQUE_VIOLATION,
   updateServerRow,
 } from "./repository.js";
+import type { ServerCache } from "./server-cache.js";
 import type { RegistryTables, Server, ServerInput, ServerPatch } from "./types.js";
 import { semanticErrors } from "./validation.js";
 
@@ -182,7 +182,7 @@ function mergedConnection(row: ServerRow, patch: ServerPatch) {
 }
 
 /** Server CRUD: register, read, patch, delete. Lists, tools, bulk and export live beside it. */
-export function createServerCrud(core: RegistryCore, audit: AuditRecorder) {
+export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache: ServerCache) {
   const { db } = core;
 
   async function load(id: string): Promise<ServerRow> {
@@ -200,7 +200,7 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder) {
   }
 
   async function get(caller: Caller, id: string): Promise<Server> {
-    const found = await findServerWithTools(db, id);
+    const found = await cache.get(id);
     if (!found) throw notFound("server", id);
     await core.authorize(caller, ACTIONS.serverRead, { server: policyServer(found.row) });
     return toServer(found.row, found.tools.length, found.tools);

@@ -23,6 +23,8 @@ describe("registry service", () => {
       audit: t.ctx.audit,
       authorizer: t.ctx.authorizer,
       clock: t.ctx.clock,
+      logger: t.ctx.logger,
+      cacheRefreshMs: 0,
     });
     admin = await directCaller(t, "svc-admin", ["admin"]);
     viewer = await directCaller(t, "svc-viewer", ["viewer"]);
