@@ -9,8 +9,8 @@ export interface LoadResult {
 }
 
 /**
- * Drives one URL with autocannon. `rate` fixes the offered load (requests/s) for latency targets;
- * without it, connections send as fast as the server answers (throughput).
+ * Drives one URL with autocannon for throughput: connections send as fast as the server answers.
+ * Latency at a fixed rate is measured with constant-rate.ts instead.
  */
 export async function load(opts: {
   url: string;
@@ -19,7 +19,6 @@ export async function load(opts: {
   body?: unknown;
   connections?: number;
   durationS?: number;
-  rate?: number;
 }): Promise<LoadResult> {
   const result = await autocannon({
     url: opts.url,
@@ -28,7 +27,6 @@ export async function load(opts: {
     ...(opts.body ? { body: JSON.stringify(opts.body) } : {}),
     connections: opts.connections ?? 32,
     duration: opts.durationS ?? 10,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
   });
   return {
     rps: result.requests.average,

@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "./load.js";
+
+const SARK_MAIN = join(import.meta.dirname, "..", "..", "dist", "src", "main.js");
+if (!existsSync(SARK_MAIN)) throw new Error(`${SARK_MAIN} is missing: run \`npm run build\` (npm run bench does)`);
 
 export interface RunningServer {
   url: string;
@@ -24,44 +27,49 @@ function freePort(): Promise<number> {
 
 async function spawnAndWait(args: string[], env: Record<string, string>, ready: string): Promise<RunningServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...args], {
+  // The server's output goes to a file, as a container runtime's log driver would take it. Piping it
+  // into this process would make the load generator, which shares the 2 cores, read every access
+  // line and so slow down the load it offers.
+  const logDir = mkdtempSync(join(tmpdir(), "sark-bench-log-"));
+  const logPath = join(logDir, "server.log");
+  const logFd = openSync(logPath, "w");
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", logFd, logFd],
   });
-  // Keep output only until the server is up; afterwards access logs are read and dropped.
-  let out = "";
-  let started = false;
-  const collect = (d: Buffer) => {
-    if (!started) out += d.toString();
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
+  closeSync(logFd);
   const deadline = Date.now() + 60_000;
-  while (!out.includes(ready)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
+  const startupOutput = () => readFileSync(logPath, "utf8").slice(0, 64 * 1024);
+  while (!startupOutput().includes(ready)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${startupOutput()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  started = true;
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
+        child.once("exit", () => {
+          rmSync(logDir, { recursive: true, force: true });
+          resolve();
+        });
         child.kill("SIGTERM");
       }),
   };
 }
 
-/** `sark serve` in a child process (the load generator runs in this one, sharing the 2 cores). */
+/**
+ * `sark serve` from the build output, as `npm start` runs it, in a child process (the load
+ * generator runs in this one, sharing the 2 cores). `npm run bench` builds first.
+ */
 export function startSark(env: Record<string, string>): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "sark-bench-"));
-  return spawnAndWait(["src/main.ts", "serve"], { SARK_DATA_DIR: dataDir, ...env }, "listening on");
+  return spawnAndWait([SARK_MAIN, "serve"], { SARK_DATA_DIR: dataDir, ...env }, "listening on");
 }
 
 /** A bare Fastify route in a child process: the ceiling SARK's routes are compared against. */
 export function startBareFastify(): Promise<RunningServer> {
-  return spawnAndWait(["bench/lib/bare-server.ts"], {}, "listening on");
+  return spawnAndWait(["--import", "tsx", "bench/lib/bare-server.ts"], {}, "listening on");
 }
 
 /** Measures the bare Fastify route (the reference every HTTP suite reports its ratio against). */
