@@ -62,17 +62,15 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
   app.addHook("onRequest", async (request, reply) => {
     reply.headers(request.url.startsWith("/docs") ? securityHeaderValues.docs : securityHeaderValues.api);
     reply.header("x-request-id", request.id);
+    // While draining, tell keep-alive clients to reconnect (to another replica) after this response,
+    // so no client reuses a socket the server is about to close. Any request that arrives during the
+    // drain delay carries it; set here rather than in an onSend hook that every response would pay for.
+    if (ctx.lifecycle.draining) reply.header("connection", "close");
     const route = request.routeOptions;
     if (!route.config.public && route.url) request.principal = await ctx.authenticate(request);
     if (config.readOnly && STATE_CHANGING.has(request.method) && !route.config.allowInReadOnly) {
       await rejectReadOnly(ctx, request);
     }
-  });
-  app.addHook("onSend", (_request, reply, payload, done) => {
-    // While draining, tell keep-alive clients to reconnect (to another replica) after this response,
-    // so no client reuses a socket the server is about to close.
-    if (ctx.lifecycle.draining) reply.header("connection", "close");
-    done(null, payload);
   });
   app.addHook("onResponse", (request, reply, done) => {
     access(request, reply);

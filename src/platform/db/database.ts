@@ -44,7 +44,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 function queryLogger(metrics: Metrics | undefined): ((e: LogEvent) => void) | undefined {
   if (!metrics) return undefined;
-  return (e) => metrics.dbQueryDuration.observe({ kind: e.level }, e.queryDurationMillis / 1000);
+  // Label children resolved once: this runs for every query.
+  const byKind = { query: metrics.dbQueryDuration.labels("query"), error: metrics.dbQueryDuration.labels("error") };
+  return (e) => byKind[e.level].observe(e.queryDurationMillis / 1000);
 }
 
 async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
