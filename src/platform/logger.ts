@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
+import { createLogDestination } from "./log-destination.js";
 
 export type { Logger } from "pino";
 
@@ -21,11 +22,15 @@ const REDACT_PATHS = [
   "refresh_token",
 ];
 
+/** The service's logger: JSON lines on stdout, written once per event-loop turn (log-destination.ts). */
 export function createLogger(config: Pick<Config, "logLevel" | "environment">): Logger {
-  return pino({
-    level: config.logLevel,
-    base: { service: "sark", env: config.environment },
-    redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: "sark", env: config.environment },
+      redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    createLogDestination(),
+  );
 }
