@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { StoredAuditEvent } from "./event.js";
+import { textPieces } from "./text-pieces.js";
 
 export type ExportFormat = "ndjson" | "csv";
 
@@ -70,22 +71,26 @@ export function csvRow(e: StoredAuditEvent): string {
 }
 
 /**
- * Turns keyset batches into a byte stream. `Readable.from` pulls the next batch only when the
- * consumer (the HTTP socket) drains, so memory stays at one batch for any export size. NDJSON
+ * Turns keyset batches into a text stream of pieces (see textPieces). The response pipes it with
+ * back-pressure: the stream holds at most one piece (`highWaterMark: 1`) and asks for the next
+ * only once the socket has drained, and the next batch is read only after the previous one's
+ * pieces have gone to the socket, so memory stays at about one batch for any export size. NDJSON
  * arrives as text already (the database builds each event's JSON); CSV rows are built here.
+ * `encoding` keeps the pieces strings all the way to the socket, which encodes them into its
+ * write buffer: without it the stream would first copy every piece into a Buffer.
  */
 export function exportStream(
   source:
     | { format: "ndjson"; chunks: AsyncIterable<string> }
     | { format: "csv"; batches: AsyncIterable<StoredAuditEvent[]> },
 ): Readable {
-  async function* lines(): AsyncGenerator<string> {
+  async function* pieces(): AsyncGenerator<string> {
     if (source.format === "ndjson") {
       yield* source.chunks;
       return;
     }
     yield `${CSV_COLUMNS.join(",")}\r\n`;
-    for await (const batch of source.batches) yield batch.map(csvRow).join("");
+    for await (const batch of source.batches) yield* textPieces(batch.map(csvRow));
   }
-  return Readable.from(lines(), { objectMode: false });
+  return Readable.from(pieces(), { objectMode: false, encoding: "utf8", highWaterMark: 1 });
 }
