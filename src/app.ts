@@ -73,7 +73,11 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     }
   });
   app.addHook("onResponse", (request, reply, done) => {
-    access(request, reply);
+    access.record(request, reply);
+    done();
+  });
+  app.addHook("onClose", (_app, done) => {
+    access.flush();
     done();
   });
 

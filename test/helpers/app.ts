@@ -4,6 +4,7 @@ import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
 import { type Config, loadConfig } from "../../src/platform/config.js";
 import type { AppInstance } from "../../src/platform/feature.js";
+import type { Logger } from "../../src/platform/logger.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "./backends.js";
 
 export const ADMIN = { username: "admin", password: "admin-password-for-tests-1" } as const;
@@ -34,7 +35,10 @@ export interface TestApp {
  * Builds the real app on real backends: in-memory PGlite, or PostgreSQL (own schema) and Redis
  * (own key prefix) when CI sets TEST_DATABASE_URL / TEST_REDIS_URL. Migrated, admin bootstrapped.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestApp> {
   const schema = await createTestSchema();
   const config = loadConfig({
     LOG_LEVEL: "silent",
@@ -45,7 +49,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
   });
   const ctx = await createContext(config, {
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
     inMemoryDatabase: true,
     databaseSchema: schema?.schema,
     cachePrefix: uniquePrefix(),

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import pino from "pino";
 import type { Counter, Histogram } from "prom-client";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
@@ -8,17 +9,82 @@ interface RouteMetrics {
   duration: ReturnType<Histogram<"method" | "route" | "status">["labels"]>;
 }
 
+/** The fields of one access line, captured when the response finishes. */
+export interface AccessEntry {
+  timeMs: number;
+  reqId: string;
+  method: string;
+  route: string;
+  /** The path only: query strings can carry tokens, and bodies are never logged. */
+  path: string;
+  status: number;
+  ms: number;
+  user: string | undefined;
+  ip: string;
+}
+
+/** pino's number for `info`, which access lines are logged at. */
+const INFO = 30;
+
 /**
- * RED metrics and one JSON access-log line per request. Labelled metric children are cached per
- * (method, route template, status) so the hot path does no label hashing; the route template
- * (not the raw path) keeps label cardinality bounded.
+ * One access line in exactly the shape pino writes for `logger.info(fields, "request")` with the
+ * logger's base fields (a test holds the two together). Every value that a client can influence
+ * goes through JSON.stringify, so nothing can break out of its string.
+ */
+export function formatAccessLine(e: AccessEntry, isoTime: string, base: string): string {
+  return (
+    `{"level":${INFO},"time":"${isoTime}"${base},"reqId":${JSON.stringify(e.reqId)},` +
+    `"method":${JSON.stringify(e.method)},"route":${JSON.stringify(e.route)},"path":${JSON.stringify(e.path)},` +
+    `"status":${e.status},"ms":${Math.round(e.ms * 100) / 100}` +
+    `${e.user === undefined ? "" : `,"user":${JSON.stringify(e.user)}`},"ip":${JSON.stringify(e.ip)},"msg":"request"}\n`
+  );
+}
+
+/**
+ * RED metrics and one JSON access line per request.
+ * - Labelled metric children are cached per (method, route template, status), so the hot path does
+ *   no label hashing; the route template (not the raw path) keeps label cardinality bounded.
+ * - Access lines carry fixed, non-secret fields. The request path only captures them; they are
+ *   formatted together once per event-loop turn and handed to the logger's destination in one piece.
+ *   Formatting each line through pino's generic serialiser on the request path cost a cheap route
+ *   about a fifth of its throughput; the lines are byte-for-byte what pino would have written.
  */
 export function createAccessLog(logger: Logger, metrics: Metrics) {
   const children = new Map<string, RouteMetrics>();
-  // The access line carries only fixed, non-secret fields (no headers, no query string, no body),
-  // so it skips the logger's redaction pass, which costs about a quarter of a cheap route's time.
-  const accessLogger = logger.child({}, { redact: [] });
-  return (request: FastifyRequest, reply: FastifyReply): void => {
+  const destination = (logger as unknown as Record<symbol, { write(s: string): void; flushSync?(): void }>)[
+    pino.symbols.streamSym
+  ];
+  // The logger's base fields (`service`, `env`) as pino serialises them: `,"service":"sark",…`.
+  const base = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? "";
+  let pending: AccessEntry[] = [];
+  let scheduled = false;
+  let isoMs = 0;
+  let iso = "";
+
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0 || !destination) return;
+    const entries = pending;
+    pending = [];
+    let out = "";
+    for (const e of entries) {
+      // Many lines share a millisecond under load; format its timestamp once.
+      if (e.timeMs !== isoMs) {
+        isoMs = e.timeMs;
+        iso = new Date(isoMs).toISOString();
+      }
+      out += formatAccessLine(e, iso, base);
+    }
+    destination.write(out);
+  };
+
+  /** Call on close: hands over lines still waiting for the end of the turn. */
+  function flushNow(): void {
+    flush();
+    destination?.flushSync?.();
+  }
+
+  function record(request: FastifyRequest, reply: FastifyReply): void {
     const route = request.routeOptions.url ?? "unmatched";
     const status = reply.statusCode;
     const key = `${request.method} ${status} ${route}`;
@@ -31,21 +97,24 @@ export function createAccessLog(logger: Logger, metrics: Metrics) {
     const ms = reply.elapsedTime;
     m.requests.inc();
     m.duration.observe(ms / 1000);
-    if (!accessLogger.isLevelEnabled("info")) return;
+    if (!logger.isLevelEnabled("info")) return;
     const q = request.url.indexOf("?");
-    // The path only: query strings can carry tokens, and bodies are never logged.
-    accessLogger.info(
-      {
-        reqId: request.id,
-        method: request.method,
-        route,
-        path: q === -1 ? request.url : request.url.slice(0, q),
-        status,
-        ms: Math.round(ms * 100) / 100,
-        user: request.principal?.id,
-        ip: request.ip,
-      },
-      "request",
-    );
-  };
+    pending.push({
+      timeMs: Date.now(),
+      reqId: String(request.id),
+      method: request.method,
+      route,
+      path: q === -1 ? request.url : request.url.slice(0, q),
+      status,
+      ms,
+      user: request.principal?.id,
+      ip: request.ip,
+    });
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  }
+
+  return { record, flush: flushNow };
 }
