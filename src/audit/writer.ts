@@ -5,6 +5,7 @@ import type { Database, RawTransaction } from "../platform/db/database.js";
 import type { ComponentHealth } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
+import { COPY_COLUMNS, copyBodyColumns } from "./copy-format.js";
 import { buildEvent, canonicalBody, GENESIS_HASH, hashCanonical } from "./event.js";
 import type { AuditEventInput, AuditRecorder } from "./types.js";
 import { auditEventId } from "./uuid.js";
@@ -46,19 +47,43 @@ from jsonb_to_recordset($1::jsonb) as r(n integer, id uuid, timestamp timestampt
   hash text, prev_hash text)
 order by n`;
 
+// PostgreSQL's bulk path: rows in COPY text format, inserted (and given `seq`) in stream order.
+const COPY_SQL = `copy audit_events (${COPY_COLUMNS}) from stdin`;
+
+/** An event as buffered: what is hashed, and (on PostgreSQL) its COPY row without the hashes. */
+interface BufferedEvent {
+  /** Canonical JSON of the event body (`canonicalBody`): exactly what the chain hashes. */
+  body: string;
+  /** `copyBodyColumns` of the same event, when the database takes COPY. */
+  copy: string | undefined;
+}
+
 /**
- * Appends a batch to the hash chain inside one serialised transaction. The batch holds each
- * event's canonical body (`canonicalBody`), built when it was recorded: inside the lock only the
- * sha256 chain runs, and each insert row is that same text with `hash`, `n` and `prev_hash`
- * prepended (its keys are the column names), so the stored values are exactly the hashed ones.
+ * Appends a batch to the hash chain inside one serialised transaction. Everything about an event
+ * was serialised when it was recorded; inside the lock only the sha256 chain runs and the rows are
+ * assembled. On PostgreSQL the rows go in with COPY (about 1.75× cheaper for the server than the
+ * INSERT below, measured on this table with its indexes). On PGlite each insert row is the canonical
+ * body with `hash`, `n` and `prev_hash` prepended (its keys are the column names). Either way the
+ * stored values are exactly the hashed ones.
  */
-export async function appendBatch(tx: RawTransaction, bodies: readonly string[]): Promise<void> {
+export async function appendBatch(tx: RawTransaction, events: readonly BufferedEvent[]): Promise<void> {
   await tx.query(LOCK_SQL);
   const head = await tx.query<{ hash: string }>(HEAD_SQL);
   let prev = head[0]?.hash ?? GENESIS_HASH;
+  if (tx.copyIn && events.every((e) => e.copy !== undefined)) {
+    let rows = "";
+    for (const e of events) {
+      const hash = hashCanonical(prev, e.body);
+      // Hashes are hex: nothing to escape.
+      rows += `${e.copy}\t${hash}\t${prev}\n`;
+      prev = hash;
+    }
+    await tx.copyIn(COPY_SQL, rows);
+    return;
+  }
   let rows = "[";
-  for (let n = 0; n < bodies.length; n++) {
-    const body = bodies[n] as string;
+  for (let n = 0; n < events.length; n++) {
+    const body = (events[n] as BufferedEvent).body;
     const hash = hashCanonical(prev, body);
     // Hashes are hex, so they need no escaping; `body` is a JSON object starting with "{".
     rows += `${n > 0 ? "," : ""}{"hash":"${hash}","n":${n},"prev_hash":"${prev}",${body.slice(1)}`;
@@ -125,9 +150,10 @@ async function flushWithRetries(flush: () => Promise<void>, onGiveUp: (e: unknow
  */
 export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   const { config, database, logger, clock } = deps;
-  // Canonical bodies (see appendBatch): the event is redacted and serialised once, at record time.
-  const buffer: string[] = [];
-  const waiting: Array<{ event: string; resolve: () => void }> = [];
+  // Events are redacted and serialised once, at record time (see appendBatch).
+  const buffer: BufferedEvent[] = [];
+  const waiting: Array<{ event: BufferedEvent; resolve: () => void }> = [];
+  const useCopy = database.kind === "postgres";
   const listeners = new Set<() => void>();
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -198,7 +224,8 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
 
   return {
     async record(input: AuditEventInput): Promise<void> {
-      const event = canonicalBody(buildEvent(input, auditEventId(), clock.now()));
+      const built = buildEvent(input, auditEventId(), clock.now());
+      const event: BufferedEvent = { body: canonicalBody(built), copy: useCopy ? copyBodyColumns(built) : undefined };
       if (waiting.length > 0 || buffer.length >= config.bufferMax) {
         await new Promise<void>((resolve) => waiting.push({ event, resolve }));
       } else {

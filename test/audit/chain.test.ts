@@ -55,7 +55,9 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
   it("re-verifies what jsonb and timestamptz give back for awkward values", async () => {
     const awkward = {
       unicode: "Grüße, 日本語, emoji 😀, RTL \u202e, line sep \u2028",
-      control: "tab\t newline\n bell\u0007 nul\u0000",
+      control: "tab\t newline\n bell\u0007 nul\u0000 cr\r",
+      // COPY's text format gives backslashes, `\N` and `\.` meaning; as data they must survive.
+      backslashes: ["C:\\Users\\x", "\\N", "\\.", "ends with \\", "\\t not a tab"],
       lone: "half \ud800 surrogate",
       numbers: [0, -0, 1.5, 0.1 + 0.2, 1e21, 1e-7, -123456789.125, Number.MAX_SAFE_INTEGER, 2 ** 63],
       nested: { z: 1, a: { "": "empty key", "dotted.key": true, "with space": null }, arr: [[], {}, [null]] },
@@ -63,7 +65,8 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
       when: new Date(Date.UTC(2026, 10, 26, 5, 0, 0, 7)),
     };
     await t.ctx.audit.record({
-      event_type: "chain.awkward\u0000",
+      event_type: "chain.awkward\u0000\\N",
+      action: "tab\there\\and\nthere",
       outcome: "success",
       actor: { user_id: "u\u0000x", username: "naïve", ip: "::1" },
       resource: { type: "server", id: "s-1", name: "名前" },
@@ -74,6 +77,10 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
     await t.ctx.flushAudit();
     const result = await verifyChain(t.ctx.database);
     expect(result).toMatchObject({ ok: true, broken: null });
+    const stored = await sql<{ action: string; details: { backslashes: string[] } }>`
+      select action, details from audit_events where request_id = 'r-awkward'`.execute(t.ctx.database.db);
+    expect(stored.rows[0]?.action).toBe("tab\there\\and\nthere");
+    expect(stored.rows[0]?.details.backslashes).toEqual(awkward.backslashes);
   });
 
   it("verifies a time window, including its link to the event before it", async () => {
