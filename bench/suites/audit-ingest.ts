@@ -4,9 +4,16 @@ import type { BenchRow } from "../lib/results.js";
 
 const SUITE = "audit-ingest";
 
+/** Events one producer records per event-loop turn before it yields (see `ingest`). */
+const EVENTS_PER_TURN = 100;
+
 /**
  * Sustained ingest through the real writer (redaction, hash chain, batched serialised inserts):
- * producers call `record` as fast as back-pressure lets them; the clock stops when all is durable.
+ * the producer calls `record` as fast as back-pressure lets it; the clock stops when all is durable.
+ * It yields to the event loop every EVENTS_PER_TURN events, as a server's request handlers do
+ * between turns. A loop that never yields would also starve the writer's own database I/O (its
+ * sends and commits wait for the loop), which measures the loop rather than the writer: on
+ * PostgreSQL that loop reaches about 30,000 events/s.
  */
 async function ingest(label: string, events: number, databaseUrl?: string): Promise<BenchRow> {
   const ctx = await benchContext({ AUDIT_BATCH_SIZE: "1000", AUDIT_FLUSH_INTERVAL_MS: "20" }, databaseUrl);
@@ -14,7 +21,10 @@ async function ingest(label: string, events: number, databaseUrl?: string): Prom
     for (let i = 0; i < 2000; i++) await ctx.audit.record(sampleEvent(i));
     await ctx.flushAudit();
     const start = performance.now();
-    for (let i = 0; i < events; i++) await ctx.audit.record(sampleEvent(i));
+    for (let i = 0; i < events; i++) {
+      await ctx.audit.record(sampleEvent(i));
+      if (i % EVENTS_PER_TURN === EVENTS_PER_TURN - 1) await new Promise((r) => setImmediate(r));
+    }
     await ctx.flushAudit();
     const seconds = (performance.now() - start) / 1000;
     const perSecond = events / seconds;
