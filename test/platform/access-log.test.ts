@@ -10,7 +10,11 @@ function pinoLine(e: AccessEntry): string {
   let out = "";
   const logger = pino(
     { base: { service: "sark", env: "test" }, timestamp: () => `,"time":"${ISO}"` },
-    { write: (s: string) => void (out += s) },
+    {
+      write: (s: string) => {
+        out += s;
+      },
+    },
   );
   const { timeMs: _t, ...fields } = e;
   logger.info({ ...fields, ms: Math.round(e.ms * 100) / 100 }, "request");
