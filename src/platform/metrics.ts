@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { createRequestMetrics, type RequestMetrics } from "./http/request-metrics.js";
 
 /**
  * The process-wide metric registry, created per Context (never a module singleton) so tests can
@@ -6,8 +7,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
  */
 export interface Metrics {
   readonly registry: Registry;
-  readonly httpRequests: Counter<"method" | "route" | "status">;
-  readonly httpDuration: Histogram<"method" | "route" | "status">;
+  /** `sark_http_requests_total` and `sark_http_request_duration_seconds` (request-metrics.ts). */
+  readonly http: RequestMetrics;
   readonly dbQueryDuration: Histogram<"kind">;
   readonly dbPool: Gauge<"state">;
 }
@@ -17,19 +18,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
   if (options.collectDefaults !== false) collectDefaultMetrics({ register: registry });
   return {
     registry,
-    httpRequests: new Counter({
-      name: "sark_http_requests_total",
-      help: "HTTP requests by method, route template and status",
-      labelNames: ["method", "route", "status"],
-      registers: [registry],
-    }),
-    httpDuration: new Histogram({
-      name: "sark_http_request_duration_seconds",
-      help: "HTTP request duration by method, route template and status",
-      labelNames: ["method", "route", "status"],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    }),
+    http: createRequestMetrics(registry, [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
     dbQueryDuration: new Histogram({
       name: "sark_db_query_duration_seconds",
       help: "Database query duration",
