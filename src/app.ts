@@ -87,7 +87,7 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     done();
   });
   app.addHook("onClose", (_app, done) => {
-    access.flush();
+    access.close();
     done();
   });
 

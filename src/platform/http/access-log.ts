@@ -17,6 +17,10 @@ export interface AccessEntry {
   ip: string;
 }
 
+// One exit hook for every access log in the process (tests build many apps in one process).
+const flushedOnExit = new Set<() => void>();
+let exitHookInstalled = false;
+
 /** pino's number for `info`, which access lines are logged at. */
 const INFO = 30;
 
@@ -70,10 +74,17 @@ export function createAccessLog(logger: Logger, metrics: Metrics) {
     destination.write(out);
   };
 
-  /** Call on close: hands over lines still waiting for the end of the turn. */
+  /** Hands over lines still waiting for the end of the turn (on close, and on process exit). */
   function flushNow(): void {
     flush();
     destination?.flushSync?.();
+  }
+  flushedOnExit.add(flushNow);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", () => {
+      for (const f of flushedOnExit) f();
+    });
   }
 
   function record(request: FastifyRequest, reply: FastifyReply): void {
@@ -100,5 +111,12 @@ export function createAccessLog(logger: Logger, metrics: Metrics) {
     }
   }
 
-  return { record, flush: flushNow };
+  return {
+    record,
+    /** The app is closing: write what is pending and forget this log. */
+    close(): void {
+      flushNow();
+      flushedOnExit.delete(flushNow);
+    },
+  };
 }
