@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyRequest } from "fastify";
+import type { Principal } from "./auth/principal.js";
 import type { Context } from "./context.js";
 import { AppError } from "./platform/errors.js";
 import type { AppInstance } from "./platform/feature.js";
@@ -74,13 +75,22 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
       else done();
       return;
     }
-    // As Fastify runs async hooks: done() is called from the fulfilment handler, never from a
-    // catch that could also see an error thrown downstream of it.
-    ctx.authenticate(request).then((principal) => {
+    const proceed = (principal: Principal) => {
       request.principal = principal;
       if (guardReadOnly) rejectReadOnly(ctx, request).catch(done);
       else done();
-    }, done);
+    };
+    // Authentication answers synchronously on a token-cache hit (authenticate.ts). done() is only
+    // ever called once: never from a catch that could also see an error thrown after it.
+    let result: Principal | Promise<Principal>;
+    try {
+      result = ctx.authenticate(request);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    if (result instanceof Promise) result.then(proceed, done);
+    else proceed(result);
   });
   app.addHook("onResponse", (request, reply, done) => {
     access.record(request, reply);

@@ -35,7 +35,7 @@ export interface Context {
   readonly lifecycle: Lifecycle;
   readonly audit: AuditRecorder;
   readonly authorizer: Authorizer;
-  authenticate(request: FastifyRequest): Promise<Principal>;
+  authenticate(request: FastifyRequest): Principal | Promise<Principal>;
   /** Bootstraps the admin user on an empty database (see README). */
   bootstrapAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string }>;
   createUser(input: { username: string; password: string; roles: string[]; email?: string }): Promise<{ id: string }>;

@@ -29,7 +29,11 @@ interface CachedKey {
 }
 
 export interface Authenticator {
-  authenticate(request: FastifyRequest): Promise<Principal>;
+  /**
+   * The request's principal, or a 401 (thrown or rejected). Synchronous on a verified-token cache
+   * hit when revocation state is in-process (no Redis): the common request then costs no promise.
+   */
+  authenticate(request: FastifyRequest): Principal | Promise<Principal>;
   /** Forgets a key in this process (rotate/revoke); other replicas follow the revocation marker. */
   forgetApiKey(id: string): void;
 }
@@ -80,14 +84,28 @@ export function createAuthenticator(deps: {
     return entry;
   }
 
-  async function bearer(token: string): Promise<Principal> {
-    const entry = await verifyToken(token);
-    if (await revocations.isTokenRevoked(entry.jti))
-      throw unauthenticated("access token has been revoked", "TOKEN_REVOKED");
-    if (entry.issuedAtMs <= (await revocations.userSessionsEndedAt(entry.principal.id))) {
+  /** Logout and account changes void tokens: the same checks on both paths below. */
+  function unlessRevoked(entry: CachedToken, revoked: boolean, sessionsEndedAt: number): Principal {
+    if (revoked) throw unauthenticated("access token has been revoked", "TOKEN_REVOKED");
+    if (entry.issuedAtMs <= sessionsEndedAt) {
       throw unauthenticated("access token was revoked by an account change; log in again", "TOKEN_REVOKED");
     }
     return entry.principal;
+  }
+
+  async function bearer(token: string): Promise<Principal> {
+    const entry = await verifyToken(token);
+    const revoked = await revocations.isTokenRevoked(entry.jti);
+    return unlessRevoked(entry, revoked, revoked ? 0 : await revocations.userSessionsEndedAt(entry.principal.id));
+  }
+
+  /** A verified-token cache hit decided without a promise, or undefined when that is not possible. */
+  function bearerFromCache(token: string): Principal | undefined {
+    const hit = tokenCache.get(token);
+    if (!hit) return undefined;
+    if (hit.expiresAtMs <= clock.now()) throw unauthenticated("access token has expired", "TOKEN_EXPIRED");
+    const state = revocations.tokenStateSync(hit.jti, hit.principal.id);
+    return state && unlessRevoked(hit, state.revoked, state.sessionsEndedAt);
   }
 
   async function keyRow(id: string): Promise<ApiKeyWithOwner | undefined> {
@@ -136,14 +154,14 @@ export function createAuthenticator(deps: {
   }
 
   return {
-    async authenticate(request) {
+    authenticate(request) {
       const authorization = request.headers.authorization;
       if (authorization !== undefined) {
         const [scheme, token] = authorization.split(" ");
         if (scheme?.toLowerCase() !== "bearer" || !token) {
           throw unauthenticated("Authorization header must be 'Bearer <token>'");
         }
-        return bearer(token);
+        return bearerFromCache(token) ?? bearer(token);
       }
       const key = request.headers["x-api-key"];
       if (typeof key === "string" && key.length > 0) return apiKey(key);

@@ -42,7 +42,7 @@ export interface AuthDeps {
 
 export interface AuthModule {
   /** Resolves the request's principal from a Bearer JWT or X-API-Key; throws 401 otherwise. */
-  authenticate(request: FastifyRequest): Promise<Principal>;
+  authenticate(request: FastifyRequest): Principal | Promise<Principal>;
   /** First start: create the admin when no user exists. Returns the generated password, if any. */
   bootstrapAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string }>;
   createUser(input: { username: string; password: string; roles: string[]; email?: string }): Promise<{ id: string }>;

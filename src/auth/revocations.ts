@@ -19,6 +19,11 @@ export interface Revocations {
   /** Rotation/revocation of an API key: replicas drop their cached copy. */
   markApiKeyChanged(keyId: string): Promise<void>;
   apiKeyChangedAt(keyId: string): Promise<number>;
+  /**
+   * `isTokenRevoked` and `userSessionsEndedAt` at once, answered synchronously, or `undefined` when
+   * that needs a round trip (Redis). Same state, same answers: only the promise is saved.
+   */
+  tokenStateSync(jti: string, userId: string): { revoked: boolean; sessionsEndedAt: number } | undefined;
 }
 
 /**
@@ -52,6 +57,18 @@ export function createRevocations(deps: { cache: Cache; clock: Clock; markerTtlS
       const endedAt = (await cache.get<number>(userKey(userId))) ?? 0;
       userMemo.set(userId, { endedAt, fetchedAt: now });
       return endedAt;
+    },
+    tokenStateSync(jti, userId) {
+      if (!cache.getSync) return undefined;
+      const now = clock.now();
+      const memo = userMemo.get(userId);
+      let sessionsEndedAt: number;
+      if (memo && now - memo.fetchedAt < USER_MARKER_MEMO_MS) sessionsEndedAt = memo.endedAt;
+      else {
+        sessionsEndedAt = cache.getSync<number>(userKey(userId)) ?? 0;
+        userMemo.set(userId, { endedAt: sessionsEndedAt, fetchedAt: now });
+      }
+      return { revoked: cache.getSync(CACHE_KEYS.revokedToken(jti)) !== undefined, sessionsEndedAt };
     },
     async markApiKeyChanged(keyId) {
       await cache.set(keyKey(keyId), clock.now(), markerTtlSeconds);

@@ -8,6 +8,11 @@ import { LRUCache } from "lru-cache";
 export interface Cache {
   readonly kind: "memory" | "redis";
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * The same read, answered synchronously: only in-process caches have it. Hot paths use it to skip
+   * a promise per lookup; with Redis they take the async path.
+   */
+  getSync?<T>(key: string): T | undefined;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
   ping(): Promise<number>;
@@ -20,6 +25,7 @@ export function createMemoryCache(maxEntries = 100_000): Cache {
   return {
     kind: "memory",
     get: async <T>(key: string) => lru.get(key)?.v as T | undefined,
+    getSync: <T>(key: string) => lru.get(key)?.v as T | undefined,
     async set(key, value, ttlSeconds) {
       lru.set(key, { v: value }, { ttl: Math.max(1, ttlSeconds * 1000) });
     },
