@@ -70,27 +70,28 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     if (ctx.lifecycle.draining) reply.header("connection", "close");
     const route = request.routeOptions;
     const guardReadOnly = config.readOnly && STATE_CHANGING.has(request.method) && !route.config.allowInReadOnly;
-    if (route.config.public || !route.url) {
-      if (guardReadOnly) rejectReadOnly(ctx, request).catch(done);
-      else done();
-      return;
-    }
-    const proceed = (principal: Principal) => {
-      request.principal = principal;
+    const proceed = () => {
       if (guardReadOnly) rejectReadOnly(ctx, request).catch(done);
       else done();
     };
+    if (route.config.public || !route.url) return proceed();
     // Authentication answers synchronously on a token-cache hit (authenticate.ts). done() is only
     // ever called once: never from a catch that could also see an error thrown after it.
     let result: Principal | Promise<Principal>;
     try {
       result = ctx.authenticate(request);
     } catch (e) {
-      done(e as Error);
-      return;
+      return done(e as Error);
     }
-    if (result instanceof Promise) result.then(proceed, done);
-    else proceed(result);
+    if (result instanceof Promise) {
+      result.then((principal) => {
+        request.principal = principal;
+        proceed();
+      }, done);
+    } else {
+      request.principal = result;
+      proceed();
+    }
   });
   app.addHook("onResponse", (request, reply, done) => {
     access.record(request, reply);

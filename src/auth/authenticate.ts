@@ -57,13 +57,8 @@ export function createAuthenticator(deps: {
   const tokenCache = new LRUCache<string, CachedToken>({ max: TOKEN_CACHE_MAX });
   const keyCache = new LRUCache<string, CachedKey>({ max: API_KEY_CACHE_MAX, ttl: API_KEY_CACHE_TTL_MS });
 
+  /** A token not in the cache: verify its signature and claims once, then cache it until it expires. */
   async function verifyToken(token: string): Promise<CachedToken> {
-    const now = clock.now();
-    const hit = tokenCache.get(token);
-    if (hit) {
-      if (hit.expiresAtMs <= now) throw unauthenticated("access token has expired", "TOKEN_EXPIRED");
-      return hit;
-    }
     const v = await tokens.verify(token);
     const entry: CachedToken = {
       principal: Object.freeze({
@@ -80,11 +75,11 @@ export function createAuthenticator(deps: {
       issuedAtMs: v.issuedAtMs,
       expiresAtMs: v.expiresAtMs,
     };
-    tokenCache.set(token, entry, { ttl: Math.max(1, v.expiresAtMs - now) });
+    tokenCache.set(token, entry, { ttl: Math.max(1, v.expiresAtMs - clock.now()) });
     return entry;
   }
 
-  /** Logout and account changes void tokens: the same checks on both paths below. */
+  /** Logout and account changes void tokens: the same checks whichever way the state was read. */
   function unlessRevoked(entry: CachedToken, revoked: boolean, sessionsEndedAt: number): Principal {
     if (revoked) throw unauthenticated("access token has been revoked", "TOKEN_REVOKED");
     if (entry.issuedAtMs <= sessionsEndedAt) {
@@ -93,19 +88,21 @@ export function createAuthenticator(deps: {
     return entry.principal;
   }
 
-  async function bearer(token: string): Promise<Principal> {
-    const entry = await verifyToken(token);
+  async function checkRevocation(entry: CachedToken): Promise<Principal> {
     const revoked = await revocations.isTokenRevoked(entry.jti);
     return unlessRevoked(entry, revoked, revoked ? 0 : await revocations.userSessionsEndedAt(entry.principal.id));
   }
 
-  /** A verified-token cache hit decided without a promise, or undefined when that is not possible. */
-  function bearerFromCache(token: string): Principal | undefined {
+  /**
+   * A verified-token cache hit with in-process revocation state is decided synchronously (no
+   * promise); with Redis the revocation state is read asynchronously; a miss is verified first.
+   */
+  function bearer(token: string): Principal | Promise<Principal> {
     const hit = tokenCache.get(token);
-    if (!hit) return undefined;
+    if (!hit) return verifyToken(token).then(checkRevocation);
     if (hit.expiresAtMs <= clock.now()) throw unauthenticated("access token has expired", "TOKEN_EXPIRED");
     const state = revocations.tokenStateSync(hit.jti, hit.principal.id);
-    return state && unlessRevoked(hit, state.revoked, state.sessionsEndedAt);
+    return state ? unlessRevoked(hit, state.revoked, state.sessionsEndedAt) : checkRevocation(hit);
   }
 
   async function keyRow(id: string): Promise<ApiKeyWithOwner | undefined> {
@@ -161,7 +158,7 @@ export function createAuthenticator(deps: {
         if (scheme?.toLowerCase() !== "bearer" || !token) {
           throw unauthenticated("Authorization header must be 'Bearer <token>'");
         }
-        return bearerFromCache(token) ?? bearer(token);
+        return bearer(token);
       }
       const key = request.headers["x-api-key"];
       if (typeof key === "string" && key.length > 0) return apiKey(key);

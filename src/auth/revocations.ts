@@ -36,6 +36,15 @@ export function createRevocations(deps: { cache: Cache; clock: Clock; markerTtlS
   const userMemo = new LRUCache<string, { endedAt: number; fetchedAt: number }>({ max: 50_000 });
   const userKey = (id: string) => CACHE_KEYS.revokedToken(`user:${id}`);
   const keyKey = (id: string) => CACHE_KEYS.revokedToken(`apikey:${id}`);
+  /** This replica's copy of a user's marker, while it is younger than USER_MARKER_MEMO_MS. */
+  const memoised = (userId: string): number | undefined => {
+    const memo = userMemo.get(userId);
+    return memo && clock.now() - memo.fetchedAt < USER_MARKER_MEMO_MS ? memo.endedAt : undefined;
+  };
+  const remember = (userId: string, endedAt: number): number => {
+    userMemo.set(userId, { endedAt, fetchedAt: clock.now() });
+    return endedAt;
+  };
 
   return {
     async revokeToken(jti, expiresAtMs) {
@@ -51,23 +60,11 @@ export function createRevocations(deps: { cache: Cache; clock: Clock; markerTtlS
       await cache.set(userKey(userId), now, markerTtlSeconds);
     },
     async userSessionsEndedAt(userId) {
-      const now = clock.now();
-      const memo = userMemo.get(userId);
-      if (memo && now - memo.fetchedAt < USER_MARKER_MEMO_MS) return memo.endedAt;
-      const endedAt = (await cache.get<number>(userKey(userId))) ?? 0;
-      userMemo.set(userId, { endedAt, fetchedAt: now });
-      return endedAt;
+      return memoised(userId) ?? remember(userId, (await cache.get<number>(userKey(userId))) ?? 0);
     },
     tokenStateSync(jti, userId) {
       if (!cache.getSync) return undefined;
-      const now = clock.now();
-      const memo = userMemo.get(userId);
-      let sessionsEndedAt: number;
-      if (memo && now - memo.fetchedAt < USER_MARKER_MEMO_MS) sessionsEndedAt = memo.endedAt;
-      else {
-        sessionsEndedAt = cache.getSync<number>(userKey(userId)) ?? 0;
-        userMemo.set(userId, { endedAt: sessionsEndedAt, fetchedAt: now });
-      }
+      const sessionsEndedAt = memoised(userId) ?? remember(userId, cache.getSync<number>(userKey(userId)) ?? 0);
       return { revoked: cache.getSync(CACHE_KEYS.revokedToken(jti)) !== undefined, sessionsEndedAt };
     },
     async markApiKeyChanged(keyId) {

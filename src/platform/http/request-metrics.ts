@@ -22,34 +22,33 @@ interface Series {
  */
 export function createRequestMetrics(registry: Registry, buckets: readonly number[]): RequestMetrics {
   const series = new Map<string, Series>();
-  const requestsName = "sark_http_requests_total";
-  const durationName = "sark_http_request_duration_seconds";
-
-  registry.registerMetric({
-    name: requestsName,
+  const requests = {
+    name: "sark_http_requests_total",
     help: "HTTP requests by method, route template and status",
     type: "counter",
     aggregator: "sum",
+  } as const;
+  const duration = {
+    name: "sark_http_request_duration_seconds",
+    help: "HTTP request duration by method, route template and status",
+    type: "histogram",
+    aggregator: "sum",
+  } as const;
+  const durationName = duration.name;
+
+  registry.registerMetric({
+    ...requests,
     get: async () => ({
-      name: requestsName,
-      help: "HTTP requests by method, route template and status",
-      type: "counter",
-      aggregator: "sum",
+      ...requests,
       values: [...series.values()].map((s) => ({ labels: s.labels, value: s.count })),
     }),
     reset: () => series.clear(),
   } as never);
 
   registry.registerMetric({
-    name: durationName,
-    help: "HTTP request duration by method, route template and status",
-    type: "histogram",
-    aggregator: "sum",
+    ...duration,
     get: async () => ({
-      name: durationName,
-      help: "HTTP request duration by method, route template and status",
-      type: "histogram",
-      aggregator: "sum",
+      ...duration,
       values: [...series.values()].flatMap((s) => {
         let cumulative = 0;
         const values = buckets.map((le, i) => {
