@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CpuPerRequest, measureCpu } from "./cpu-usage.js";
 import { load } from "./load.js";
 
 const SARK_MAIN = join(import.meta.dirname, "..", "..", "dist", "src", "main.js");
@@ -76,12 +77,20 @@ export function startBareFastify(): Promise<RunningServer> {
 export async function measureBare(
   suite: string,
   connections?: number,
-): Promise<{ rps: number; row: { suite: string; name: string; perSecond: number; p50Ms: number; p99Ms: number } }> {
+): Promise<{
+  rps: number;
+  cpu: CpuPerRequest | undefined;
+  row: { suite: string; name: string; perSecond: number; p50Ms: number; p99Ms: number };
+}> {
   const bare = await startBareFastify();
   try {
-    const r = await load({ url: `${bare.url}/bare`, ...(connections ? { connections } : {}) });
+    const durationS = 10;
+    const { result: r, cpu } = await measureCpu(bare.pid, durationS, () =>
+      load({ url: `${bare.url}/bare`, durationS, ...(connections ? { connections } : {}) }),
+    );
     return {
       rps: r.rps,
+      cpu,
       row: { suite, name: "bare Fastify GET (reference)", perSecond: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms },
     };
   } finally {
