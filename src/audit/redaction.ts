@@ -149,10 +149,10 @@ function assign(target: Record<string, unknown>, key: string, value: unknown): v
  * credential shapes inside strings are masked in place. Output is plain JSON data.
  */
 export function redact(value: unknown): unknown {
-  return walk(value, 0, new WeakSet<object>());
+  return walk(value, 0, []);
 }
 
-function walk(value: unknown, depth: number, ancestors: WeakSet<object>): unknown {
+function walk(value: unknown, depth: number, ancestors: object[]): unknown {
   switch (typeof value) {
     case "string":
       return redactString(value);
@@ -169,22 +169,24 @@ function walk(value: unknown, depth: number, ancestors: WeakSet<object>): unknow
   }
   if (value === null) return null;
   const obj = value as object;
-  if (ancestors.has(obj)) return "[CIRCULAR]";
+  // Only the objects on the path from the root can close a cycle, and that path is at most
+  // maxDepth long, so a plain stack beats a WeakSet (one per event, costly to collect).
+  if (ancestors.includes(obj)) return "[CIRCULAR]";
   if (depth >= REDACTION_LIMITS.maxDepth) return "[TRUNCATED: too deep]";
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return `[BINARY ${obj.byteLength} bytes]`;
   if (obj instanceof Error) return { name: obj.name, message: redactString(obj.message) };
-  ancestors.add(obj);
+  ancestors.push(obj);
   try {
     if (Array.isArray(obj) || obj instanceof Set) return walkArray([...obj], depth, ancestors);
     const source = obj instanceof Map ? mapToRecord(obj) : (obj as Record<string, unknown>);
     return walkObject(source, depth, ancestors);
   } finally {
-    ancestors.delete(obj);
+    ancestors.pop();
   }
 }
 
-function walkArray(items: unknown[], depth: number, ancestors: WeakSet<object>): unknown[] {
+function walkArray(items: unknown[], depth: number, ancestors: object[]): unknown[] {
   const out = items.slice(0, REDACTION_LIMITS.maxArrayItems).map((v) => {
     const r = walk(v, depth + 1, ancestors);
     return r === undefined ? null : r;
@@ -198,7 +200,7 @@ function walkArray(items: unknown[], depth: number, ancestors: WeakSet<object>):
 function walkObject(
   source: Record<string, unknown>,
   depth: number,
-  ancestors: WeakSet<object>,
+  ancestors: object[],
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const all = Object.keys(source);
