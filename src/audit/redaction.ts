@@ -197,11 +197,7 @@ function walkArray(items: unknown[], depth: number, ancestors: object[]): unknow
   return out;
 }
 
-function walkObject(
-  source: Record<string, unknown>,
-  depth: number,
-  ancestors: object[],
-): Record<string, unknown> {
+function walkObject(source: Record<string, unknown>, depth: number, ancestors: object[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const all = Object.keys(source);
   const keys = all.length > REDACTION_LIMITS.maxObjectKeys ? all.slice(0, REDACTION_LIMITS.maxObjectKeys) : all;

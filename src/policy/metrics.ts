@@ -1,10 +1,18 @@
-import { Counter, Gauge, Histogram } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import type { Metrics } from "../platform/metrics.js";
+import {
+  createPlainCounter,
+  createPlainHistogram,
+  type PlainCounter,
+  type PlainHistogram,
+} from "../platform/plain-metrics.js";
 
 /** The policy feature's metrics, registered on the context's registry. */
 export interface PolicyMetrics {
-  readonly evaluations: Counter<"engine" | "result">;
-  readonly evalDuration: Histogram<"engine">;
+  /** Labels `engine`, `result` (counted on every decision, so plain numbers: plain-metrics.ts). */
+  readonly evaluations: PlainCounter;
+  /** Label `engine`. */
+  readonly evalDuration: PlainHistogram;
   readonly cache: Counter<"result">;
   readonly cacheEvictions: Counter;
   readonly revision: Gauge;
@@ -13,18 +21,14 @@ export interface PolicyMetrics {
 export function createPolicyMetrics(metrics: Metrics): PolicyMetrics {
   const registers = [metrics.registry];
   return {
-    evaluations: new Counter({
+    evaluations: createPlainCounter(metrics.registry, {
       name: "sark_policy_evaluations_total",
       help: "Policy evaluations by engine and result (allow, deny, error)",
-      labelNames: ["engine", "result"],
-      registers,
     }),
-    evalDuration: new Histogram({
+    evalDuration: createPlainHistogram(metrics.registry, {
       name: "sark_policy_eval_duration_seconds",
       help: "Policy evaluation time (cache misses only)",
-      labelNames: ["engine"],
       buckets: [0.00001, 0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.05, 0.25, 1],
-      registers,
     }),
     cache: new Counter({
       name: "sark_policy_cache_total",

@@ -40,13 +40,13 @@ const MAX_REASON_LENGTH = 500;
  */
 export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthorizer {
   const { engine, cache, audit, config, metrics, logger, clock } = deps;
-  // Label children resolved once (the engine kind is fixed for the process): every decision counts.
+  // Series resolved once (the engine kind is fixed for the process): every decision counts.
   const counted = {
-    allow: metrics.evaluations.labels(engine.kind, "allow"),
-    deny: metrics.evaluations.labels(engine.kind, "deny"),
-    error: metrics.evaluations.labels(engine.kind, "error"),
+    allow: metrics.evaluations.series({ engine: engine.kind, result: "allow" }),
+    deny: metrics.evaluations.series({ engine: engine.kind, result: "deny" }),
+    error: metrics.evaluations.series({ engine: engine.kind, result: "error" }),
   };
-  const evalDuration = metrics.evalDuration.labels(engine.kind);
+  const evalDuration = metrics.evalDuration.series({ engine: engine.kind });
 
   async function evaluate(input: PolicyInput): Promise<AuthzDecision> {
     const scope = engine.cacheScope();
