@@ -56,7 +56,7 @@ export async function measureCpu<T extends { rps: number }>(
   return { result, cpu: { serverUs: perRequestUs(server1 - server0), machineUs: perRequestUs(machine1 - machine0) } };
 }
 
-/** "server 180 µs, machine 400 µs of CPU per request" for a results row's notes. */
+/** "CPU per request: server 240 µs, whole machine 330 µs", for a results row's notes. */
 export function describeCpu(cpu: CpuPerRequest | undefined): string {
   if (!cpu) return "CPU per request not measured (no /proc)";
   return `CPU per request: server ${cpu.serverUs.toFixed(0)} µs, whole machine ${cpu.machineUs.toFixed(0)} µs`;

@@ -170,7 +170,8 @@ function walk(value: unknown, depth: number, ancestors: object[]): unknown {
   if (value === null) return null;
   const obj = value as object;
   // Only the objects on the path from the root can close a cycle, and that path is at most
-  // maxDepth long, so a plain stack beats a WeakSet (one per event, costly to collect).
+  // maxDepth long, so a plain stack does the job of a WeakSet per redacted tree, which costs the
+  // collector more (an ephemeron table each).
   if (ancestors.includes(obj)) return "[CIRCULAR]";
   if (depth >= REDACTION_LIMITS.maxDepth) return "[TRUNCATED: too deep]";
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
