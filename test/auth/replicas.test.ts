@@ -7,22 +7,11 @@ import { loadConfig } from "../../src/platform/config.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import { ADMIN } from "../helpers/app.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "../helpers/backends.js";
+import { eventually } from "../helpers/eventually.js";
 
 interface Replica {
   ctx: Context;
   app: AppInstance;
-}
-
-/** Polls until `check` passes or ~10 s elapse (propagation is "within seconds", not instant). */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await check();
-    } catch (e) {
-      if (i >= 100) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 // Two replicas need a shared database and a shared cache: PostgreSQL + Redis only.

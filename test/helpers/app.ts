@@ -28,6 +28,11 @@ export interface TestApp {
     body?: unknown;
     headers?: Record<string, string>;
   }): Promise<LightMyRequestResponse>;
+  /**
+   * Another replica: a second Context (not started, no HTTP app) on this app's database schema, with
+   * its own cache prefix. Only meaningful on PostgreSQL, where two contexts can share a database.
+   */
+  replica(): Promise<Context>;
   close(): Promise<void>;
 }
 
@@ -96,6 +101,13 @@ export async function createTestApp(
       if (res.statusCode !== 201) throw new Error(`create user ${username} failed: ${res.statusCode} ${res.body}`);
       return login(username, password);
     },
+    replica: () =>
+      createContext(config, {
+        logger: pino({ level: "silent" }),
+        inMemoryDatabase: true,
+        databaseSchema: schema?.schema,
+        cachePrefix: uniquePrefix(),
+      }),
     async close() {
       await app.close();
       await ctx.stop();

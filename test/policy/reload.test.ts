@@ -1,10 +1,9 @@
 import { sql } from "kysely";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/auth/principal.js";
-import { type Context, createContext } from "../../src/context.js";
+import type { Context } from "../../src/context.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { TEST_DATABASE_URL, uniquePrefix } from "../helpers/backends.js";
+import { TEST_DATABASE_URL } from "../helpers/backends.js";
 
 const viewer: Principal = {
   id: "00000000-0000-7000-8000-000000000001",
@@ -47,13 +46,7 @@ describe("cross-replica reload", () => {
   it.runIf(TEST_DATABASE_URL)(
     "an activation on one context reaches a second context on the same database",
     async () => {
-      const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.ctx.database.db)).rows[0]?.s;
-      const second: Context = await createContext(t.config, {
-        logger: pino({ level: "silent" }),
-        inMemoryDatabase: true,
-        databaseSchema: schema,
-        cachePrefix: uniquePrefix(),
-      });
+      const second: Context = await t.replica();
       try {
         await second.start();
         const before = await second.authorizer.authorize(viewer, "server:register");

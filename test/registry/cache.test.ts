@@ -1,27 +1,15 @@
 import type { LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
-import { type Context, createContext } from "../../src/context.js";
+import type { Context } from "../../src/context.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { TEST_DATABASE_URL, uniquePrefix } from "../helpers/backends.js";
+import { TEST_DATABASE_URL } from "../helpers/backends.js";
+import { eventually } from "../helpers/eventually.js";
 import { serverBody } from "./fixtures.js";
 
 const REFRESH_MS = 100;
-
-/** Polls until `check` passes or ~5 s elapse (other replicas follow within about one refresh). */
-async function eventually(check: () => Promise<void>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await check();
-    } catch (e) {
-      if (i >= 100) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe("registry read cache", () => {
   let t: TestApp;
@@ -89,7 +77,7 @@ describe("registry read cache", () => {
     expect((await get(id)).json().description).toBe("The cache-outside-change server");
     // As another replica (or a cascade from deleting the owner) would: straight to the database.
     await sql`update servers set description = 'changed elsewhere' where id = ${id}`.execute(t.ctx.database.db);
-    await eventually(async () => expect((await get(id)).json().description).toBe("changed elsewhere"));
+    await eventually(async () => expect((await get(id)).json().description).toBe("changed elsewhere"), 50);
   });
 
   it("reads are served from memory between refreshes (no database round trip)", async () => {
@@ -109,13 +97,7 @@ describe("registry read cache", () => {
   });
 
   it.runIf(TEST_DATABASE_URL)("a second replica on the same database sees changes and deletions", async () => {
-    const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.ctx.database.db)).rows[0]?.s;
-    const second: Context = await createContext(t.config, {
-      logger: pino({ level: "silent" }),
-      inMemoryDatabase: true,
-      databaseSchema: schema,
-      cachePrefix: uniquePrefix(),
-    });
+    const second: Context = await t.replica();
     const app = await buildApp(second);
     try {
       await app.ready();
@@ -133,10 +115,13 @@ describe("registry read cache", () => {
         body: { description: "patched on the first replica" },
       });
       expect(patched.statusCode).toBe(200);
-      await eventually(async () => expect((await onSecond()).json().description).toBe("patched on the first replica"));
+      await eventually(
+        async () => expect((await onSecond()).json().description).toBe("patched on the first replica"),
+        50,
+      );
 
       expect((await t.request({ method: "DELETE", url: `/api/v1/servers/${id}`, token: admin })).statusCode).toBe(204);
-      await eventually(async () => expect((await onSecond()).statusCode).toBe(404));
+      await eventually(async () => expect((await onSecond()).statusCode).toBe(404), 50);
     } finally {
       await app.close();
       await second.stop();
