@@ -34,7 +34,16 @@ interface MetricDef {
   help: string;
 }
 
-const keyOf = (labels: Labels): string => JSON.stringify(labels);
+/** The state of one label set, created on first use (labels copied: callers may reuse theirs). */
+function stateFor<S>(all: Map<string, S>, labels: Labels, create: (labels: Labels) => S): S {
+  const key = JSON.stringify(labels);
+  let s = all.get(key);
+  if (!s) {
+    s = create({ ...labels });
+    all.set(key, s);
+  }
+  return s;
+}
 
 function register(
   registry: Registry,
@@ -61,13 +70,7 @@ export function createPlainCounter(registry: Registry, def: MetricDef): PlainCou
   );
   return {
     series(labels) {
-      const key = keyOf(labels);
-      let s = all.get(key);
-      if (!s) {
-        s = { labels: { ...labels }, value: 0 };
-        all.set(key, s);
-      }
-      const state = s;
+      const state = stateFor(all, labels, (own) => ({ labels: own, value: 0 }));
       return {
         inc(by = 1) {
           state.value += by;
@@ -131,13 +134,12 @@ export function createPlainHistogram(
   );
   return {
     series(labels) {
-      const key = keyOf(labels);
-      let s = all.get(key);
-      if (!s) {
-        s = { labels: { ...labels }, count: 0, sum: 0, perBucket: buckets.map(() => 0) };
-        all.set(key, s);
-      }
-      const state = s;
+      const state = stateFor(all, labels, (own) => ({
+        labels: own,
+        count: 0,
+        sum: 0,
+        perBucket: buckets.map(() => 0),
+      }));
       return {
         observe(value) {
           state.count++;
