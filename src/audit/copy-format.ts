@@ -1,4 +1,4 @@
-import type { AuditEventBody } from "./event.js";
+import { type AuditEventBody, type EventJsonFields, eventJsonFields } from "./event.js";
 
 /**
  * The columns a COPY row carries, in this order; the writer appends `hash` and `prev_hash`, which
@@ -28,18 +28,16 @@ export function copyJson(json: string | null): string {
   return json.includes("\\") ? json.replaceAll("\\", "\\\\") : json;
 }
 
-const json = (value: Record<string, unknown> | null): string | null => (value === null ? null : JSON.stringify(value));
-
 /**
  * The event's body columns as the start of a COPY text row (tab-separated, no line end). Built when
  * the event is recorded, so the serialised chain step only appends the two hashes. The JSON columns
- * hold the same values as the canonical body that is hashed; jsonb normalises key order, and
- * verification re-canonicalises what jsonb gives back, exactly as for the INSERT path.
+ * are the very strings the hashed canonical body is made of (`eventJsonFields`); jsonb normalises
+ * key order, and verification re-canonicalises what jsonb gives back, exactly as for the INSERT path.
  */
-export function copyBodyColumns(e: AuditEventBody): string {
+export function copyBodyColumns(e: AuditEventBody, fields: EventJsonFields = eventJsonFields(e)): string {
   return (
     `${copyText(e.id)}\t${copyText(e.timestamp)}\t${copyText(e.event_type)}\t${copyText(e.severity)}\t` +
-    `${copyText(e.outcome)}\t${copyJson(json(e.actor))}\t${copyText(e.action)}\t${copyJson(json(e.resource))}\t` +
-    `${copyJson(json(e.decision))}\t${copyText(e.request_id)}\t${copyJson(json(e.details))}`
+    `${copyText(e.outcome)}\t${copyJson(fields.actor)}\t${copyText(e.action)}\t${copyJson(fields.resource)}\t` +
+    `${copyJson(fields.decision)}\t${copyText(e.request_id)}\t${copyJson(fields.details)}`
   );
 }

@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { isoTime } from "../platform/clock.js";
 import type { Sensitivity } from "../platform/config.js";
 import { redact, redactString } from "./redaction.js";
 import type { AuditEventInput, AuditOutcome } from "./types.js";
@@ -62,7 +63,7 @@ export function buildEvent(input: AuditEventInput, id: string, timestampMs: numb
   // what jsonb stores and returns is exactly what gets hashed.
   return {
     id,
-    timestamp: new Date(timestampMs).toISOString(),
+    timestamp: isoTime(timestampMs),
     event_type: text(input.event_type) || "unknown",
     severity,
     outcome,
@@ -138,40 +139,41 @@ function isCanonicalTree(value: unknown, depth: number): boolean {
   return true;
 }
 
+/** An event's object-valued fields as canonical JSON; `null` where the field is null. */
+export interface EventJsonFields {
+  actor: string;
+  resource: string | null;
+  decision: string | null;
+  details: string;
+}
+
 /**
- * The canonical JSON of an event body (what `chainHash` hashes). Top-level keys are written in
- * their sorted order by hand (this runs for every event at ingest rates); the result is
- * byte-identical to `canonicalJson` of the body (a unit test holds the two together).
+ * Serialises each object-valued field once per event: the canonical body (hashed) and the COPY row
+ * (stored) are both assembled from these strings, so they cannot disagree and neither pays for a
+ * second serialisation.
  */
-export function canonicalBody(e: AuditEventBody): string {
-  if (
-    isCanonicalTree(e.actor, 1) &&
-    isCanonicalTree(e.decision, 1) &&
-    isCanonicalTree(e.details, 1) &&
-    isCanonicalTree(e.resource, 1)
-  ) {
-    // The usual case: one native stringify of an object literal whose keys are in sorted order
-    // (the top-level scalars are strings or null, which both encodings write alike).
-    return JSON.stringify({
-      action: e.action ?? null,
-      actor: e.actor,
-      decision: e.decision,
-      details: e.details,
-      event_type: e.event_type,
-      id: e.id,
-      outcome: e.outcome,
-      request_id: e.request_id ?? null,
-      resource: e.resource,
-      severity: e.severity,
-      timestamp: e.timestamp,
-    });
-  }
+export function eventJsonFields(e: AuditEventBody): EventJsonFields {
+  return {
+    actor: canonicalJson(e.actor),
+    resource: e.resource === null ? null : canonicalJson(e.resource),
+    decision: e.decision === null ? null : canonicalJson(e.decision),
+    details: canonicalJson(e.details),
+  };
+}
+
+const jsonString = (v: string | null): string => (v === null ? "null" : JSON.stringify(v));
+
+/**
+ * The canonical JSON of an event body (what `chainHash` hashes): top-level keys written in their
+ * sorted order by hand around the fields' own canonical JSON. Byte-identical to `canonicalJson` of
+ * the body (a unit test holds the two together).
+ */
+export function canonicalBody(e: AuditEventBody, fields: EventJsonFields = eventJsonFields(e)): string {
   return (
-    `{"action":${canonicalJson(e.action)},"actor":${canonicalJson(e.actor)},` +
-    `"decision":${canonicalJson(e.decision)},"details":${canonicalJson(e.details)},` +
-    `"event_type":${JSON.stringify(e.event_type)},"id":${JSON.stringify(e.id)},` +
-    `"outcome":${JSON.stringify(e.outcome)},"request_id":${canonicalJson(e.request_id)},` +
-    `"resource":${canonicalJson(e.resource)},"severity":${JSON.stringify(e.severity)},` +
+    `{"action":${jsonString(e.action)},"actor":${fields.actor},"decision":${fields.decision ?? "null"},` +
+    `"details":${fields.details},"event_type":${JSON.stringify(e.event_type)},"id":${JSON.stringify(e.id)},` +
+    `"outcome":${JSON.stringify(e.outcome)},"request_id":${jsonString(e.request_id)},` +
+    `"resource":${fields.resource ?? "null"},"severity":${JSON.stringify(e.severity)},` +
     `"timestamp":${JSON.stringify(e.timestamp)}}`
   );
 }

@@ -6,7 +6,7 @@ import type { ComponentHealth } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
 import { COPY_COLUMNS, copyBodyColumns } from "./copy-format.js";
-import { buildEvent, canonicalBody, GENESIS_HASH, hashCanonical } from "./event.js";
+import { buildEvent, canonicalBody, eventJsonFields, GENESIS_HASH, hashCanonical } from "./event.js";
 import type { AuditEventInput, AuditRecorder } from "./types.js";
 import { auditEventId } from "./uuid.js";
 
@@ -225,7 +225,11 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   return {
     async record(input: AuditEventInput): Promise<void> {
       const built = buildEvent(input, auditEventId(), clock.now());
-      const event: BufferedEvent = { body: canonicalBody(built), copy: useCopy ? copyBodyColumns(built) : undefined };
+      const fields = eventJsonFields(built);
+      const event: BufferedEvent = {
+        body: canonicalBody(built, fields),
+        copy: useCopy ? copyBodyColumns(built, fields) : undefined,
+      };
       if (waiting.length > 0 || buffer.length >= config.bufferMax) {
         await new Promise<void>((resolve) => waiting.push({ event, resolve }));
       } else {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Principal } from "../auth/principal.js";
+import { isoTime } from "../platform/clock.js";
 import type { Sensitivity } from "../platform/config.js";
 import type { PolicyResource, RequestFacts } from "./authorizer.js";
 import type { PolicyContext, PolicyInput, PolicyUser } from "./types.js";
@@ -21,7 +22,7 @@ export function userFromPrincipal(p: Principal): PolicyUser {
 /** `input.context` for a request made now. */
 export function requestContext(nowMs: number, facts: RequestFacts | undefined, environment: string): PolicyContext {
   return {
-    time: new Date(nowMs).toISOString(),
+    time: isoTime(nowMs),
     time_ns: nowMs * 1_000_000,
     ip: facts?.ip ?? null,
     user_agent: facts?.userAgent ?? null,

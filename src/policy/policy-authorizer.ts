@@ -1,4 +1,4 @@
-import type { AuditActor, AuditRecorder } from "../audit/types.js";
+import type { AuditActor, AuditDecision, AuditRecorder } from "../audit/types.js";
 import type { Principal } from "../auth/principal.js";
 import { missingScopeReason, scopeAllows } from "../auth/scopes.js";
 import type { Clock } from "../platform/clock.js";
@@ -49,16 +49,17 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
   const evalDuration = metrics.evalDuration.series({ engine: engine.kind });
 
   async function evaluate(input: PolicyInput): Promise<AuthzDecision> {
-    const scope = engine.cacheScope();
-    const key = cache ? decisionIdentity(scope, input) : "";
+    const key = cache ? decisionIdentity(engine.cacheScope(), input) : "";
     if (cache) {
       const hit = await cache.get(key);
-      if (hit) return { ...hit, cached: true, evalUs: 0 };
+      if (hit) return withMeta(hit, true, 0);
     }
     const started = performance.now();
     let result: EngineResult;
     try {
-      result = await engine.evaluate(input);
+      // The built-in engine answers synchronously; only a remote OPA needs the await (and its tick).
+      const pending = engine.evaluate(input);
+      result = pending instanceof Promise ? await pending : pending;
     } catch (e) {
       const evalUs = Math.round((performance.now() - started) * 1000);
       counted.error.inc();
@@ -75,7 +76,7 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
       const ttl = result.cacheTtl ?? config.cacheTtlSeconds[inputSensitivity(input)];
       void cache.set(key, decision, ttl);
     }
-    return { ...decision, cached: false, evalUs: Math.round(seconds * 1_000_000) };
+    return withMeta(decision, false, Math.round(seconds * 1_000_000));
   }
 
   function record(
@@ -85,15 +86,21 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
     requestId?: string,
     details?: Record<string, unknown>,
   ): Promise<void> {
+    // Keys in sorted order and no conditional spreads: redaction then has nothing to sort, and each
+    // object has one shape whatever the decision (this runs for every decision).
     const resource = input.tool
       ? {
-          type: "tool",
           id: input.server?.id ?? null,
           name: input.server ? `${input.server.name}/${input.tool.name}` : input.tool.name,
+          type: "tool",
         }
       : input.server
-        ? { type: "server", id: input.server.id, name: input.server.name }
+        ? { id: input.server.id, name: input.server.name, type: "server" }
         : undefined;
+    const decision: AuditDecision =
+      d.reasons.length > 0
+        ? { allow: d.allow, cached: d.cached, eval_us: d.evalUs, policy: d.policyVersion, reason: d.reasons.join("; ") }
+        : { allow: d.allow, cached: d.cached, eval_us: d.evalUs, policy: d.policyVersion };
     // `record` resolves as soon as the event is buffered (it never waits for the database);
     // awaiting it only waits when the buffer is full, which is the back-pressure that keeps a
     // flood of decisions from queueing without bound.
@@ -104,16 +111,10 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
         outcome: d.allow ? "success" : "denied",
         actor,
         action: input.action,
-        ...(resource ? { resource } : {}),
-        decision: {
-          allow: d.allow,
-          ...(d.reasons.length > 0 ? { reason: d.reasons.join("; ") } : {}),
-          policy: d.policyVersion,
-          cached: d.cached,
-          eval_us: d.evalUs,
-        },
-        ...(requestId ? { request_id: requestId } : {}),
-        ...(details ? { details } : {}),
+        resource,
+        decision,
+        request_id: requestId,
+        details,
       })
       .catch((e: unknown) => logger.warn({ err: e }, "policy decision audit event dropped"));
   }
@@ -156,6 +157,18 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
       await record(input, decision, ctx.actor, ctx.requestId, ctx.details);
       return decision;
     },
+  };
+}
+
+/** A decision as routes see it: the (possibly cached) verdict plus how it was reached. */
+function withMeta(d: CachedDecision, cached: boolean, evalUs: number): AuthzDecision {
+  return {
+    allow: d.allow,
+    reasons: d.reasons,
+    filteredParameters: d.filteredParameters,
+    policyVersion: d.policyVersion,
+    cached,
+    evalUs,
   };
 }
 

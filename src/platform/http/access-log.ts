@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import pino from "pino";
+import { isoTime } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 
@@ -54,8 +55,6 @@ export function createAccessLog(logger: Logger, metrics: Metrics) {
   const base = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? "";
   let pending: AccessEntry[] = [];
   let scheduled = false;
-  let isoMs = 0;
-  let iso = "";
 
   const flush = (): void => {
     scheduled = false;
@@ -63,14 +62,7 @@ export function createAccessLog(logger: Logger, metrics: Metrics) {
     const entries = pending;
     pending = [];
     let out = "";
-    for (const e of entries) {
-      // Many lines share a millisecond under load; format its timestamp once.
-      if (e.timeMs !== isoMs) {
-        isoMs = e.timeMs;
-        iso = new Date(isoMs).toISOString();
-      }
-      out += formatAccessLine(e, iso, base);
-    }
+    for (const e of entries) out += formatAccessLine(e, isoTime(e.timeMs), base);
     destination.write(out);
   };
 
