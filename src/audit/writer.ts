@@ -29,6 +29,8 @@ export interface AuditWriter extends AuditRecorder {
   onCommitted(listener: () => void): () => void;
 }
 
+const ignore = (): void => {};
+
 /** Upper bound of the retry backoff after failed flushes. */
 const MAX_BACKOFF_MS = 5_000;
 const STOP_ATTEMPTS = 6;
@@ -235,8 +237,12 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
       } else {
         buffer.push(event);
       }
-      // A full batch goes out now, unless writes are failing: then the backoff timer paces retries.
-      if (buffer.length >= config.batchSize && failures === 0) void drainOnce().catch(() => {});
+      // A full batch goes out now, unless writes are failing (the backoff timer paces retries then)
+      // or a drain is running: it loops until the buffer is empty, so it takes this event too.
+      // Attaching to the running drain instead would keep every event recorded meanwhile reachable
+      // from that drain's promise, and under steady load a drain never ends: memory grew by every
+      // event until the load stopped.
+      if (buffer.length >= config.batchSize && failures === 0 && !inFlight) void drainOnce().catch(ignore);
     },
     flush,
     start() {
