@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { isoTime } from "../platform/clock.js";
 import type { Sensitivity } from "../platform/config.js";
-import { redact, redactString } from "./redaction.js";
+import { redact, redactString, sortedKeys } from "./redaction.js";
 import type { AuditEventInput, AuditOutcome } from "./types.js";
 
 /** `prev_hash` of the very first event of the chain. */
@@ -52,7 +52,7 @@ export function buildEvent(input: AuditEventInput, id: string, timestampMs: numb
   const actor: Record<string, unknown> = {};
   // Keys in sorted order, so the canonical hash form is a plain JSON.stringify (see canonicalJson).
   const rawActor = (input.actor ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(rawActor).sort()) {
+  for (const k of sortedKeys(rawActor)) {
     const v = rawActor[k];
     if (typeof v === "string") actor[k] = redactString(v);
     else if (v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) actor[k] = v;

@@ -231,3 +231,12 @@ function isSorted(keys: readonly string[]): boolean {
   for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false;
   return true;
 }
+
+/**
+ * `Object.keys(o)` in sorted order. Event producers build their objects with keys already in
+ * order, so usually this is a scan, not a sort (a sort allocates its work array).
+ */
+export function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  return isSorted(keys) ? keys : keys.sort();
+}

@@ -63,7 +63,8 @@ describe("audit writer under steady load", () => {
     // The first full batch starts the drain, which waits on the database while 490 more events
     // arrive; then every batch but the last commits, and the drain is still running.
     const events = 500;
-    for (let i = 0; i < events; i++) await w.record({ event_type: "load.test", outcome: "success", details: details() });
+    for (let i = 0; i < events; i++)
+      await w.record({ event_type: "load.test", outcome: "success", details: details() });
     db.allow(events / batchSize - 1);
     while (db.committed() < events / batchSize - 1) await new Promise((r) => setImmediate(r));
     expect(w.health()).toMatchObject({ buffered: batchSize });

@@ -47,9 +47,8 @@ export function createEvaluateService(deps: {
 }) {
   const db = policyDb(deps.database);
 
-  async function resolveUser(caller: EvaluateCaller, ref: EvaluateRequest["user"]): Promise<PolicyUser> {
-    const self = userFromPrincipal(caller.principal);
-    if (ref === undefined || ref === caller.principal.id || ref === caller.principal.username) return self;
+  /** Someone other than the caller: needs `policy:evaluate:as_user`, and a lookup by reference. */
+  async function otherUser(caller: EvaluateCaller, ref: NonNullable<EvaluateRequest["user"]>): Promise<PolicyUser> {
     await deps.authorizer.require(caller.principal, ACTIONS.policyEvaluateAsUser, undefined, caller.facts);
     if (typeof ref === "string") return lookupUser(db, ref);
     return {
@@ -64,56 +63,60 @@ export function createEvaluateService(deps: {
     };
   }
 
-  async function resolveServer(body: EvaluateRequest): Promise<PolicyServer | null> {
-    if (body.server_id) return lookupServer(db, body.server_id.toLowerCase());
-    if (!body.server) return null;
-    const s = body.server;
-    return {
-      id: s.id ?? "",
-      name: s.name,
-      transport: s.transport ?? "streamable-http",
-      sensitivity_level: s.sensitivity_level ?? "medium",
-      owner_id: s.owner_id ?? null,
-      team_id: s.team_id ?? null,
-      tags: s.tags ?? [],
-    };
-  }
-
-  async function resolveTool(body: EvaluateRequest, server: PolicyServer | null): Promise<PolicyTool | null> {
-    const t = body.tool;
-    if (t === undefined) return null;
-    if (typeof t === "string" && body.server_id) return lookupTool(db, body.server_id.toLowerCase(), t);
-    // An inline tool without a level takes its server's, else critical: the strictest reading.
-    const fallback: Sensitivity = server?.sensitivity_level ?? "critical";
-    if (typeof t === "string")
-      return { name: t, sensitivity_level: fallback, requires_approval: false, annotations: {} };
-    return {
-      name: t.name,
-      sensitivity_level: t.sensitivity_level ?? fallback,
-      requires_approval: t.requires_approval ?? false,
-      annotations: t.annotations ?? {},
-    };
-  }
-
   return {
     async evaluate(caller: EvaluateCaller, body: EvaluateRequest): Promise<EvaluateResponse> {
       await deps.authorizer.require(caller.principal, ACTIONS.policyEvaluate, undefined, caller.facts);
-      const user = await resolveUser(caller, body.user);
-      const server = await resolveServer(body);
-      const tool = await resolveTool(body, server);
-      const context: PolicyContext = {
-        ...requestContext(deps.clock.now(), caller.facts, deps.environment),
-        ...body.context,
-      };
+      // Only references to stored users, servers and tools are awaited: inline documents (the
+      // usual case) cost no database round trip and no extra promise.
+      const ref = body.user;
+      const self = ref === undefined || ref === caller.principal.id || ref === caller.principal.username;
+      const user = self ? userFromPrincipal(caller.principal) : await otherUser(caller, ref);
+      const serverId = body.server_id?.toLowerCase();
+      const server = serverId ? await lookupServer(db, serverId) : inlineServer(body.server);
+      const tool =
+        typeof body.tool === "string" && serverId
+          ? await lookupTool(db, serverId, body.tool)
+          : inlineTool(body.tool, server);
+      const now = requestContext(deps.clock.now(), caller.facts, deps.environment);
+      const context: PolicyContext = body.context ? { ...now, ...body.context } : now;
       const input = buildInput(user, body.action, { server, tool, parameters: body.parameters ?? {} }, context);
-      const onBehalf = user.id !== caller.principal.id ? { on_behalf_of: user.username ?? user.id } : {};
+      const details =
+        user.id === caller.principal.id
+          ? { via: "evaluate_api" }
+          : { on_behalf_of: user.username ?? user.id, via: "evaluate_api" };
       const decision = await deps.authorizer.decide(input, {
         actor: caller.actor,
         requestId: caller.facts.requestId,
-        details: { via: "evaluate_api", ...onBehalf },
+        details,
       });
       return toResponse(decision);
     },
+  };
+}
+
+function inlineServer(s: EvaluateRequest["server"]): PolicyServer | null {
+  if (!s) return null;
+  return {
+    id: s.id ?? "",
+    name: s.name,
+    transport: s.transport ?? "streamable-http",
+    sensitivity_level: s.sensitivity_level ?? "medium",
+    owner_id: s.owner_id ?? null,
+    team_id: s.team_id ?? null,
+    tags: s.tags ?? [],
+  };
+}
+
+/** An inline tool without a level takes its server's, else critical: the strictest reading. */
+function inlineTool(t: EvaluateRequest["tool"], server: PolicyServer | null): PolicyTool | null {
+  if (t === undefined) return null;
+  const fallback: Sensitivity = server?.sensitivity_level ?? "critical";
+  if (typeof t === "string") return { name: t, sensitivity_level: fallback, requires_approval: false, annotations: {} };
+  return {
+    name: t.name,
+    sensitivity_level: t.sensitivity_level ?? fallback,
+    requires_approval: t.requires_approval ?? false,
+    annotations: t.annotations ?? {},
   };
 }
 

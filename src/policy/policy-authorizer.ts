@@ -186,12 +186,13 @@ function toDecision(input: PolicyInput, r: EngineResult, policyVersion: string):
 }
 
 function actorOfPrincipal(p: Principal, facts: RequestFacts | undefined): AuditActor {
+  // Keys in sorted order, as the audit event stores them (nothing to sort per event).
   return {
-    user_id: p.id,
-    username: p.username,
-    auth_method: p.authMethod,
     api_key_id: p.apiKeyId ?? null,
+    auth_method: p.authMethod,
     ip: facts?.ip ?? null,
     user_agent: facts?.userAgent ?? null,
+    user_id: p.id,
+    username: p.username,
   };
 }
