@@ -109,6 +109,20 @@ describe("chainHash", () => {
 });
 
 describe("buildEvent", () => {
+  it("cleans each actor from its own fields, however actors alternate", () => {
+    const alice = { user_id: "u1", username: "alice", ip: "10.0.0.1", user_agent: "curl/8" };
+    const bob = { username: "bob", user_id: "u2", ip: "10.0.0.2", user_agent: "Bearer abcdefgh12345678" };
+    const expected = (a: Record<string, unknown>) => Object.fromEntries(Object.entries(redact(a) as object).sort());
+    for (const actor of [alice, alice, bob, { ...alice }, { ...alice, ip: "10.0.0.9" }, bob, {}, alice]) {
+      const e = buildEvent({ event_type: "x", outcome: "success", actor }, ID, T);
+      expect(e.actor).toEqual(expected(actor));
+      expect(Object.keys(e.actor)).toEqual(Object.keys(e.actor).sort());
+      expect(canonicalBody(e)).toBe(referenceCanonical(e));
+    }
+    const masked = buildEvent({ event_type: "x", outcome: "success", actor: bob }, ID, T).actor;
+    expect(masked.user_agent).toBe("Bearer [REDACTED]");
+  });
+
   it("fills defaults and keeps millisecond ISO timestamps", () => {
     const e = buildEvent({ event_type: "x", outcome: "success" }, ID, T);
     expect(e).toEqual({

@@ -49,14 +49,7 @@ function plainObject(v: unknown): Record<string, unknown> | null {
  * (`api_key_id` names a key, it is not one).
  */
 export function buildEvent(input: AuditEventInput, id: string, timestampMs: number): AuditEventBody {
-  const actor: Record<string, unknown> = {};
-  // Keys in sorted order, so the canonical hash form is a plain JSON.stringify (see canonicalJson).
-  const rawActor = (input.actor ?? {}) as Record<string, unknown>;
-  for (const k of sortedKeys(rawActor)) {
-    const v = rawActor[k];
-    if (typeof v === "string") actor[k] = redactString(v);
-    else if (v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) actor[k] = v;
-  }
+  const actor = cleanActor((input.actor ?? {}) as Record<string, unknown>);
   const severity = input.severity && SEVERITIES.has(input.severity) ? input.severity : "low";
   const outcome = OUTCOMES.has(input.outcome) ? input.outcome : "failure";
   // Everything below is already JSON data (redact's output, cleaned strings, finite scalars), so
@@ -74,6 +67,46 @@ export function buildEvent(input: AuditEventInput, id: string, timestampMs: numb
     request_id: text(input.request_id),
     details: plainObject(redact(input.details ?? {})) ?? {},
   };
+}
+
+/**
+ * The last actor cleaned: the raw fields it came from, the result, and (once asked for) its JSON.
+ * Consecutive events nearly always share their actor (a request records two or more events, and a
+ * client sends many requests), so the last result is reused when the raw fields are the same.
+ * Built events are never mutated, so events may share one actor object.
+ */
+let lastActor: { keys: string[]; values: unknown[]; built: Record<string, unknown>; json: string | undefined } = {
+  keys: [],
+  values: [],
+  built: {},
+  json: "{}",
+};
+
+function cleanActor(raw: Record<string, unknown>): Record<string, unknown> {
+  // Keys in sorted order, so the canonical hash form is a plain JSON.stringify (see canonicalJson).
+  const keys = sortedKeys(raw);
+  if (keys.length === lastActor.keys.length) {
+    let same = true;
+    for (let i = 0; same && i < keys.length; i++) {
+      const k = keys[i] as string;
+      same = k === lastActor.keys[i] && raw[k] === lastActor.values[i];
+    }
+    if (same) return lastActor.built;
+  }
+  const built: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = raw[k];
+    if (typeof v === "string") built[k] = redactString(v);
+    else if (v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) built[k] = v;
+  }
+  lastActor = { keys, values: keys.map((k) => raw[k]), built, json: undefined };
+  return built;
+}
+
+function actorJson(actor: Record<string, unknown>): string {
+  if (actor !== lastActor.built) return canonicalJson(actor);
+  lastActor.json ??= canonicalJson(actor);
+  return lastActor.json;
 }
 
 /** JSON with object keys sorted at every level: a stable byte form to hash. */
@@ -154,7 +187,7 @@ export interface EventJsonFields {
  */
 export function eventJsonFields(e: AuditEventBody): EventJsonFields {
   return {
-    actor: canonicalJson(e.actor),
+    actor: actorJson(e.actor),
     resource: e.resource === null ? null : canonicalJson(e.resource),
     decision: e.decision === null ? null : canonicalJson(e.decision),
     details: canonicalJson(e.details),
