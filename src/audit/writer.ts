@@ -231,7 +231,7 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
       failures === 0 ? config.flushIntervalMs : Math.min(config.flushIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
     timer = setTimeout(() => {
       const work = buffer.length > 0 ? drainOnce() : Promise.resolve();
-      void work.catch(() => {}).finally(schedule);
+      void work.catch(ignore).finally(schedule);
     }, delay);
     timer.unref();
   }
