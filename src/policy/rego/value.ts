@@ -69,7 +69,12 @@ export class RegoObject {
 
   /** Entries sorted by key in Rego order (for output, comparison and deterministic iteration). */
   sortedEntries(): [Value, Value][] {
-    return [...this.entries()].sort((a, b) => compare(a[0], b[0]));
+    // Straight from the maps rather than through the entries() generator: decisions convert their
+    // outputs (filtered parameters, reasons) with this on every evaluation.
+    const out: [Value, Value][] = Array.from(this.primitives);
+    if (this.composites) for (const [k, v] of this.composites.values()) out.push([k, v]);
+    if (out.length > 1) out.sort(compareKeys);
+    return out;
   }
 
   static fromEntries(entries: Iterable<readonly [Value, Value]>): RegoObject {
@@ -118,7 +123,11 @@ export class RegoSet {
 
   /** Elements sorted in Rego order. */
   sorted(): Value[] {
-    return [...this.values()].sort(compare);
+    // As in RegoObject.sortedEntries: no generator, and nothing to sort for the usual empty set.
+    const out: Value[] = this.primitives ? Array.from(this.primitives) : [];
+    if (this.composites) for (const v of this.composites.values()) out.push(v);
+    if (out.length > 1) out.sort(compare);
+    return out;
   }
 
   static from(values: Iterable<Value>): RegoSet {
@@ -178,6 +187,10 @@ export function compare(a: Value, b: Value): number {
     case "object":
       return compareObjects(a as RegoObject, b as RegoObject);
   }
+}
+
+function compareKeys(a: readonly [Value, Value], b: readonly [Value, Value]): number {
+  return compare(a[0], b[0]);
 }
 
 function compareSequences(a: readonly Value[], b: readonly Value[]): number {
