@@ -15,9 +15,10 @@ export interface CpuPerRequest {
 }
 
 // /proc reports clock ticks of USER_HZ, which Linux fixes at 100 for user space.
-const TICK_MS = 10;
+export const TICK_MS = 10;
 
-function processTicks(pid: number): number | undefined {
+/** User + system CPU of process `pid` so far, in ticks of TICK_MS; undefined without /proc. */
+export function processTicks(pid: number): number | undefined {
   try {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th of those.
     const fields = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");

@@ -61,11 +61,12 @@ async function spawnAndWait(args: string[], env: Record<string, string>, ready: 
 
 /**
  * `sark serve` from the build output, as `npm start` runs it, in a child process (the load
- * generator runs in this one, sharing the 2 cores). `npm run bench` builds first.
+ * generator runs in this one, sharing the 2 cores). `npm run bench` builds first; `main` names
+ * another build's entry point (compare-builds.ts).
  */
-export function startSark(env: Record<string, string>): Promise<RunningServer> {
+export function startSark(env: Record<string, string>, main = SARK_MAIN): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "sark-bench-"));
-  return spawnAndWait([SARK_MAIN, "serve"], { SARK_DATA_DIR: dataDir, ...env }, "listening on");
+  return spawnAndWait([main, "serve"], { SARK_DATA_DIR: dataDir, ...env }, "listening on");
 }
 
 /** A bare Fastify route in a child process: the ceiling SARK's routes are compared against. */
