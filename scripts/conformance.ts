@@ -4,8 +4,9 @@
  *   npm run conformance [-- --verbose] [--filter text] [--write-baseline]
  *
  * Cases come from ../shared/conformance/regorus (override with CONFORMANCE_DIR). Deliberate skips
- * live in policy-conformance-skips.yaml with one reason each. Exits non-zero when fewer cases pass
- * than conformance-baseline.json records.
+ * live in policy-conformance-skips.yaml with one reason each, as do the cases whose expected result
+ * is regorus's where OPA's differs: those run against OPA's result instead (`opa_expectations`).
+ * Exits non-zero when fewer cases pass than conformance-baseline.json records.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -30,6 +31,13 @@ interface Skip {
   file: string;
   note: string;
   reason: string;
+}
+
+/** A case run against OPA's result instead of the one regorus gives (exactly one of the three). */
+interface OpaExpectation extends Skip {
+  want_result?: unknown;
+  error?: string;
+  no_result?: boolean;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -139,10 +147,22 @@ function show(x: unknown): string {
   return JSON.stringify(x, (_k, v) => (v instanceof RegoObject || v instanceof RegoSet ? toJS(v) : v));
 }
 
-function loadSkips(): Skip[] {
+function loadDeviations(): { skips: Skip[]; opa: OpaExpectation[] } {
   const p = join(root, "policy-conformance-skips.yaml");
-  if (!existsSync(p)) return [];
-  return (parse(readFileSync(p, "utf8")) as { skips?: Skip[] }).skips ?? [];
+  if (!existsSync(p)) return { skips: [], opa: [] };
+  const doc = parse(readFileSync(p, "utf8")) as { skips?: Skip[]; opa_expectations?: OpaExpectation[] };
+  const opa = doc.opa_expectations ?? [];
+  for (const o of opa) {
+    const given = [o.want_result !== undefined, o.error !== undefined, o.no_result === true].filter(Boolean).length;
+    if (given !== 1) throw new Error(`opa_expectations: ${o.file} :: ${o.note} needs exactly one expectation`);
+  }
+  return { skips: doc.skips ?? [], opa };
+}
+
+/** The case with OPA's expectation in place of the one it was written with. */
+function withOpaExpectation(c: Case, o: OpaExpectation): Case {
+  const { want_result: _w, error: _e, no_result: _n, ...rest } = c;
+  return { ...rest, want_result: o.want_result, error: o.error, no_result: o.no_result };
 }
 
 interface Tally {
@@ -152,7 +172,8 @@ interface Tally {
 }
 
 function main(): void {
-  const skips = loadSkips();
+  const { skips, opa } = loadDeviations();
+  const used = new Set<OpaExpectation>();
   const perFolder = new Map<string, Tally>();
   const total: Tally = { passed: 0, failed: 0, skipped: 0 };
   for (const file of yamlFiles(casesDir)) {
@@ -172,7 +193,11 @@ function main(): void {
         total.skipped++;
         continue;
       }
-      const r = runCase(c, typedCases[ci]?.get("want_result"));
+      const override = opa.find((o) => o.file === rel && o.note === c.note);
+      if (override) used.add(override);
+      const r = override
+        ? runCase(withOpaExpectation(c, override), override.want_result)
+        : runCase(c, typedCases[ci]?.get("want_result"));
       const key = r.ok ? "passed" : "failed";
       tally[key]++;
       total[key]++;
@@ -188,8 +213,12 @@ function main(): void {
   const baseline = existsSync(baselinePath)
     ? (JSON.parse(readFileSync(baselinePath, "utf8")) as { passed: number }).passed
     : 0;
+  if (used.size > 0) console.log(`(${used.size} cases judged by OPA's result, not regorus's: see opa_expectations)`);
+  // An entry that matches no case (a renamed case, a typo) would silently stop judging anything.
+  const unused = filter ? [] : opa.filter((o) => !used.has(o));
+  for (const o of unused) console.error(`opa_expectations: no case ${o.file} :: ${o.note}`);
   console.log(`conformance: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
-  if (!filter && total.passed < baseline) process.exitCode = 1;
+  if ((!filter && total.passed < baseline) || unused.length > 0) process.exitCode = 1;
 }
 
 main();
