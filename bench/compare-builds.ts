@@ -33,6 +33,10 @@ if (positionals.length !== 2) {
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
+if (![rate, seconds, rounds].every((n) => Number.isInteger(n) && n > 0)) {
+  process.stderr.write("--rate, --seconds and --rounds take positive integers\n");
+  process.exit(2);
+}
 
 // The policy-http suite's request: evaluate a tool call, decision cache off, audit on.
 const BODY = JSON.stringify({
@@ -73,7 +77,8 @@ async function drive(side: Side, durationS: number): Promise<number> {
     duration: durationS,
     overallRate: rate,
   });
-  if (r.errors + r.timeouts + r.non2xx > 0) throw new Error(`${side.label}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+  const failed = r.errors + r.timeouts;
+  if (failed + r.non2xx > 0) throw new Error(`${side.label}: ${failed} errors or timeouts, ${r.non2xx} non-2xx`);
   return r.requests.total;
 }
 
@@ -93,8 +98,10 @@ const perRequest = (s: Side) => (s.ticks * TICK_MS * 1000) / s.requests;
 const describe = (a: number, b: number) =>
   `A ${a.toFixed(1)} µs/request, B ${b.toFixed(1)} µs/request, B/A ${(b / a).toFixed(3)}`;
 
-const sides = [await startSide("A", positionals[0] ?? ""), await startSide("B", positionals[1] ?? "")];
+const sides: Side[] = [];
 try {
+  sides.push(await startSide("A", positionals[0] ?? ""));
+  sides.push(await startSide("B", positionals[1] ?? ""));
   // Warm-up: V8's tiers, the connection pools and the token cache.
   await Promise.all(sides.map((s) => drive(s, 5)));
   for (let round = 1; round <= rounds; round++) {
