@@ -8,11 +8,7 @@ describe("sorted views of sets and objects", () => {
   });
 
   it("orders object entries by key, composite keys after primitive ones", () => {
-    const o = new RegoObject()
-      .set("b", 1)
-      .set(["x"], 2)
-      .set(1, 3)
-      .set("a", 4);
+    const o = new RegoObject().set("b", 1).set(["x"], 2).set(1, 3).set("a", 4);
     expect(o.sortedEntries()).toEqual([
       [1, 3],
       ["a", 4],
