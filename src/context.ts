@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import type { Principal } from "./auth/principal.js";
 import { healthRoutes } from "./health/routes.js";
 import { type Cache, createMemoryCache, createRedisCache } from "./platform/cache.js";
 import { type Clock, systemClock } from "./platform/clock.js";
+import { workerPodMetrics } from "./platform/cluster-metrics.js";
 import type { Config } from "./platform/config.js";
 import { type Database, openDatabase } from "./platform/db/database.js";
 import { createMigrator, type Migrator, readMigrations } from "./platform/db/migrator.js";
@@ -29,6 +31,8 @@ export interface Context {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly metrics: Metrics;
+  /** The `/metrics` text: this process's registry, or under SARK_WORKERS the whole pod's. */
+  metricsText(): Promise<string>;
   readonly database: Database;
   readonly cache: Cache;
   readonly migrator: Migrator;
@@ -73,6 +77,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     metrics,
     schema: options.databaseSchema,
   });
+  metrics.observeDbPool(() => database.poolStats());
+  const metricsText = cluster.isWorker ? workerPodMetrics(metrics.registry) : () => metrics.registry.metrics();
   const cache = config.redisUrl ? createRedisCache(config.redisUrl, options.cachePrefix) : createMemoryCache();
   const migrator = createMigrator(database, readMigrations(join(packageRoot(), "migrations")));
   const lifecycle = createLifecycle(clock.now());
@@ -109,6 +115,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     logger,
     clock,
     metrics,
+    metricsText,
     database,
     cache,
     migrator,

@@ -1,38 +1,67 @@
+import cluster from "node:cluster";
 import { buildApp } from "../app.js";
-import { createContext } from "../context.js";
+import { type Context, createContext } from "../context.js";
 import type { Config } from "../platform/config.js";
+
+type BootstrappedAdmin = Awaited<ReturnType<Context["bootstrapAdmin"]>> | undefined;
 
 /**
  * `sark serve`: migrate (outside production), bootstrap the admin, listen, and shut down
  * gracefully on SIGTERM/SIGINT: fail readiness, stop accepting, drain in-flight requests, flush
- * the audit buffer, close pools, exit 0.
+ * the audit buffer, close pools, exit 0. With SARK_WORKERS > 1 this process becomes the primary
+ * (serve-workers.ts) and each worker runs the server part below.
  */
 export async function serve(config: Config): Promise<void> {
+  if (config.workers > 1 && cluster.isPrimary) {
+    const { superviseWorkers } = await import("./serve-workers.js");
+    return superviseWorkers(config);
+  }
   const ctx = await createContext(config);
-  const { logger } = ctx;
+  // A worker's primary has already prepared the database (one migration run, one bootstrap admin).
+  const admin = cluster.isWorker ? undefined : await prepareDatabase(ctx);
+  await listenAndServe(ctx);
+  if (cluster.isWorker) process.send?.({ type: WORKER_READY });
+  else printBanner(ctx, admin);
+}
+
+/** What a worker tells the primary once it listens and its background work has started. */
+export const WORKER_READY = "sark:worker-ready";
+
+/** The one-time steps before serving: migrations (outside production) and the bootstrap admin. */
+export async function prepareDatabase(ctx: Context): Promise<BootstrappedAdmin> {
+  const { config, logger } = ctx;
   if (config.environment !== "production") {
     const applied = await ctx.migrator.up();
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
   } else if (!(await ctx.migrator.isCurrent())) {
     logger.warn("migrations are pending; run `sark migrate up` (readiness stays 503 until then)");
   }
-  const admin = await ctx.bootstrapAdmin().catch((e: unknown) => {
+  return ctx.bootstrapAdmin().catch((e: unknown) => {
     logger.warn({ err: e }, "admin bootstrap skipped");
     return undefined;
   });
-  const app = await buildApp(ctx);
-  await app.listen({ host: config.host, port: config.port });
-  await ctx.start();
+}
 
+/** The startup lines on stdout (the generated admin password is shown only here, once). */
+export function printBanner(ctx: Pick<Context, "config" | "version">, admin: BootstrappedAdmin, workers = 1): void {
+  const { config } = ctx;
   const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}`;
   const storage = config.database.url ? "PostgreSQL" : `embedded PGlite (${config.dataDir})`;
-  process.stdout.write(`SARK ${ctx.version} listening on ${url} (${config.environment}, ${storage})\n`);
+  const processes = workers > 1 ? `, ${workers} workers` : "";
+  process.stdout.write(`SARK ${ctx.version} listening on ${url} (${config.environment}, ${storage}${processes})\n`);
   if (admin?.created) {
     process.stdout.write(`Created admin user '${admin.username}'.\n`);
     if (admin.generatedPassword) {
       process.stdout.write(`Generated admin password (shown once): ${admin.generatedPassword}\n`);
     }
   }
+}
+
+async function listenAndServe(ctx: Context): Promise<void> {
+  const { config, logger } = ctx;
+  const app = await buildApp(ctx);
+  await app.listen({ host: config.host, port: config.port });
+  await ctx.start();
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -58,4 +87,6 @@ export async function serve(config: Config): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  // A worker whose primary is gone has nobody to hand it connections or stop it: drain and exit.
+  if (cluster.isWorker) process.on("disconnect", () => void shutdown("primary gone"));
 }

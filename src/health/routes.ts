@@ -45,10 +45,8 @@ export function healthRoutes(ctx: Context) {
     app.get("/ready", PUBLIC, ready);
     app.get("/health/detailed", PUBLIC, async () => detailed(ctx));
     app.get("/metrics", { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-      const stats = ctx.database.poolStats();
-      for (const [state, n] of Object.entries(stats)) ctx.metrics.dbPool.set({ state }, n);
       reply.header("content-type", ctx.metrics.registry.contentType);
-      return ctx.metrics.registry.metrics();
+      return ctx.metricsText();
     });
   };
 }

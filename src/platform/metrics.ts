@@ -10,7 +10,8 @@ export interface Metrics {
   /** `sark_http_requests_total` and `sark_http_request_duration_seconds` (request-metrics.ts). */
   readonly http: RequestMetrics;
   readonly dbQueryDuration: Histogram<"kind">;
-  readonly dbPool: Gauge<"state">;
+  /** Reports `stats()` as `sark_db_pool_connections` whenever the registry is collected. */
+  observeDbPool(stats: () => Record<string, number>): void;
 }
 
 export function createMetrics(options: { collectDefaults?: boolean } = {}): Metrics {
@@ -26,11 +27,18 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
-    dbPool: new Gauge({
-      name: "sark_db_pool_connections",
-      help: "Database pool connections by state (total, idle, waiting)",
-      labelNames: ["state"],
-      registers: [registry],
-    }),
+    observeDbPool(stats) {
+      // Set at collection, not by the /metrics route: under SARK_WORKERS every worker's registry is
+      // collected, and each must report its own pool.
+      new Gauge({
+        name: "sark_db_pool_connections",
+        help: "Database pool connections by state (total, idle, waiting)",
+        labelNames: ["state"],
+        registers: [registry],
+        collect() {
+          for (const [state, n] of Object.entries(stats())) this.set({ state }, n);
+        },
+      });
+    },
   };
 }
