@@ -5,7 +5,8 @@ import { createAudit } from "../../src/audit/index.js";
 import { listEvents } from "../../src/audit/repository.js";
 import { createMetrics } from "../../src/platform/metrics.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { BACKEND_LABEL } from "../helpers/backends.js";
+import { BACKEND_LABEL, TEST_DATABASE_URL } from "../helpers/backends.js";
+import { eventually } from "../helpers/eventually.js";
 
 const DAY = 86_400_000;
 const dayName = (ms: number) => `audit_events_p${new Date(ms).toISOString().slice(0, 10).replace(/-/g, "")}`;
@@ -114,6 +115,39 @@ describe(`audit partitions: creation ahead, retention, default partition (${BACK
     const r = await audit.runMaintenance(Date.now());
     expect(r.purgedDefault).toBe(true);
     expect(await partitionOf("skew.ancient")).toEqual([]);
+  });
+
+  // An insert locks audit_events before it routes its row to a partition. Maintenance used to lock
+  // DEFAULT first and then wait for the parent, so a write caught in between deadlocked with it.
+  // Here a transaction holds the parent's lock as an insert in flight does (ONLY: not yet the
+  // partition), maintenance starts and waits, and then the insert routes a row to DEFAULT.
+  it.skipIf(!TEST_DATABASE_URL)("creating a partition while an insert is in flight does not deadlock", async () => {
+    const day = Date.now() + 60 * DAY;
+    const waitingOnParent = async () =>
+      (
+        await sql<{ n: number }>`
+          select count(*)::int as n from pg_locks
+          where not granted and relation = 'audit_events'::regclass`.execute(t.ctx.database.db)
+      ).rows[0]?.n ?? 0;
+    let maintenance: ReturnType<typeof audit.runMaintenance> | undefined;
+    const rolledBack = new Error("roll back the in-flight insert");
+    const writer = t.ctx.database
+      .rawTransaction(async (tx) => {
+        await tx.query("lock table only audit_events in row exclusive mode");
+        maintenance = audit.runMaintenance(day);
+        await eventually(async () => expect(await waitingOnParent()).toBe(1));
+        await tx.query(
+          `insert into audit_events (id, timestamp, event_type, severity, outcome, hash, prev_hash)
+           values (gen_random_uuid(), $1, 'deadlock.probe', 'low', 'success', 'h', 'p')`,
+          [new Date(day).toISOString()],
+        );
+        throw rolledBack;
+      })
+      .catch((e: unknown) => e);
+    expect(await writer).toBe(rolledBack);
+    const result = await maintenance;
+    expect(result?.created).toContain(dayName(day));
+    expect(await partitionOf("deadlock.probe")).toEqual([]);
   });
 
   it("runs on one replica at a time (the maintenance lock)", async () => {

@@ -76,6 +76,33 @@ describe(`migrations (${BACKEND_LABEL})`, () => {
     expect(await ctx.migrator.up()).toEqual([last?.version]);
   });
 
+  // docs/AUDIT.md ("Append-only grants") makes the maintenance function SECURITY DEFINER with a
+  // fixed search_path; a migration that replaces the function must keep both.
+  it("migration 0007 keeps the maintenance function's SECURITY DEFINER and search_path", async () => {
+    await ctx.migrator.up();
+    const attrs = async () =>
+      (
+        await sql<{ secdef: boolean; config: string[] | null; locks_parent: boolean }>`
+          select prosecdef as secdef, proconfig as config,
+                 prosrc like '%lock table only audit_events in access exclusive mode%' as locks_parent
+          from pg_proc where oid = 'audit_maintain_partitions(timestamptz, integer, integer)'::regprocedure`.execute(
+          ctx.database.db,
+        )
+      ).rows[0];
+    expect(await attrs()).toEqual({ secdef: false, config: null, locks_parent: true });
+    expect(await ctx.migrator.down(1)).toEqual([7]);
+    expect((await attrs())?.locks_parent).toBe(false);
+    const fn = "audit_maintain_partitions(timestamptz, integer, integer)";
+    await sql.raw(`alter function ${fn} security definer`).execute(ctx.database.db);
+    await sql.raw(`alter function ${fn} set search_path = public, pg_temp`).execute(ctx.database.db);
+    const hardened = { secdef: true, config: ["search_path=public, pg_temp"] };
+    expect(await ctx.migrator.up()).toEqual([7]);
+    expect(await attrs()).toEqual({ ...hardened, locks_parent: true });
+    expect(await ctx.migrator.down(1)).toEqual([7]);
+    expect(await attrs()).toEqual({ ...hardened, locks_parent: false });
+    expect(await ctx.migrator.up()).toEqual([7]);
+  });
+
   it("refuses to run when an applied migration file was changed", async () => {
     await ctx.migrator.up();
     const dir = mkdtempSync(join(tmpdir(), "sark-migrations-"));
