@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   BAD_GATEWAY: 502,
   READ_ONLY: 503,
   UNAVAILABLE: 503,
+  /** A backing service (database, Redis, OPA) failed or timed out; retry shortly. */
+  DEPENDENCY_UNAVAILABLE: 503,
   TIMEOUT: 504,
 } as const;
 
