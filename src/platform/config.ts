@@ -123,9 +123,13 @@ export function secretWeakness(secret: string): string | undefined {
   const distinct = new Set(secret).size;
   if (distinct < 8) return `it uses only ${distinct} distinct characters (at least 8 needed)`;
   for (let period = 1; period <= secret.length / 2; period++) {
-    if (isPeriodic(secret, period)) return `it repeats the ${period}-character pattern '${secret.slice(0, period)}'`;
+    // The message names the period, never the characters: config errors are printed and logged.
+    if (isPeriodic(secret, period)) return `it repeats a ${period}-character pattern`;
   }
-  const remainder = secret.toLowerCase().replace(PLACEHOLDER_WORDS, "").replace(/[^a-z0-9]/g, "");
+  const remainder = secret
+    .toLowerCase()
+    .replace(PLACEHOLDER_WORDS, "")
+    .replace(/[^a-z0-9]/g, "");
   if (remainder.length < 16) return "it is made of placeholder words (change, secret, password, key, …)";
   return undefined;
 }
