@@ -68,8 +68,8 @@ describe("loadConfig", () => {
 
     it.each([
       ["a".repeat(36), "only 1 distinct characters"],
-      ["changeme-changeme-changeme-changeme-", "repeats a 9-character pattern"],
-      ["abcdefgh".repeat(5), "repeats a 8-character pattern"],
+      ["changeme-changeme-changeme-changeme-", "repeats a pattern of 9 characters"],
+      ["abcdefgh".repeat(5), "repeats a pattern of 8 characters"],
       ["Your-JWT-Secret-Key-Here-Change-Me-Please", "placeholder words"],
       ["01010101010101010101010101010101ab", "only 4 distinct characters"],
     ])("refuses the low-entropy secret %s", (secret, message) => {

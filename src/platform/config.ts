@@ -124,7 +124,7 @@ export function secretWeakness(secret: string): string | undefined {
   if (distinct < 8) return `it uses only ${distinct} distinct characters (at least 8 needed)`;
   for (let period = 1; period <= secret.length / 2; period++) {
     // The message names the period, never the characters: config errors are printed and logged.
-    if (isPeriodic(secret, period)) return `it repeats a ${period}-character pattern`;
+    if (isPeriodic(secret, period)) return `it repeats a pattern of ${period} characters`;
   }
   const remainder = secret
     .toLowerCase()
