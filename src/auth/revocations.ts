@@ -80,6 +80,7 @@ export function createRevocations(deps: {
   const keyKey = (id: string) => CACHE_KEYS.revokedToken(`apikey:${id}`);
   let timer: NodeJS.Timeout | undefined;
 
+  /** Resolves once the mirror holds the durable rows; a load that fails is a 503, retried next time. */
   async function loaded(): Promise<void> {
     try {
       await mirror.ensureLoaded();
@@ -147,7 +148,7 @@ export function createRevocations(deps: {
       await upsertRevocation(trx, { kind: "user", subject: userId, revoked_at: new Date(now), expires_at: expires });
     },
     async userSessionsEndedAt(userId) {
-      await loaded();
+      if (!mirror.loaded) await loaded();
       const local = mirror.markerAt("user", userId);
       return shared ? Math.max(local, await sharedUserMarker(userId)) : local;
     },
@@ -156,7 +157,7 @@ export function createRevocations(deps: {
       await record("api_key", keyId, now, now + markerTtlSeconds * 1000, keyKey(keyId));
     },
     async apiKeyChangedAt(keyId) {
-      await loaded();
+      if (!mirror.loaded) await loaded();
       const local = mirror.markerAt("api_key", keyId);
       if (!shared) return local;
       const remote = await sharedOr(
@@ -166,7 +167,7 @@ export function createRevocations(deps: {
       return Math.max(local, remote);
     },
     async tokenState(jti, userId) {
-      await loaded();
+      if (!mirror.loaded) await loaded();
       const local = { revoked: mirror.tokenRevoked(jti), sessionsEndedAt: mirror.markerAt("user", userId) };
       if (!shared || local.revoked) return local;
       const [revoked, endedAt] = await Promise.all([
