@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Cache, createMemoryCache } from "../platform/cache.js";
 import type { Clock } from "../platform/clock.js";
 import { loadConfig } from "../platform/config.js";
@@ -62,6 +62,24 @@ describe("revocations", () => {
     expect(after.tokenStateSync("jti-other", "nobody")).toEqual({ revoked: false, sessionsEndedAt: 0 });
     after.stop();
   });
+
+  it("without Redis, a running replica picks up another's revocations from the database poll", async () => {
+    const reader = make(createMemoryCache());
+    await reader.start();
+    const writer = make(createMemoryCache());
+    await writer.revokeToken("jti-polled", Date.now() + 60_000);
+    await writer.endUserSessions("user-polled");
+    // Refused at once where it happened; elsewhere within the 2 s poll.
+    expect((await writer.tokenState("jti-polled", "nobody")).revoked).toBe(true);
+    await vi.waitFor(
+      () => {
+        expect(reader.tokenStateSync("jti-polled", "user-polled")).toMatchObject({ revoked: true });
+        expect(reader.tokenStateSync("jti-x", "user-polled")?.sessionsEndedAt).toBeGreaterThan(0);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    reader.stop();
+  }, 60_000);
 
   it("treats a rejected Redis read or write as a miss and asks the database", async () => {
     const writer = make(downRedis);
