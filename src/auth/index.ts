@@ -113,7 +113,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
         await dummyPasswordHash();
         usage.start(USAGE_FLUSH_MS);
         await revocations.start();
-        cleanup ??= setInterval(() => {
+        const housekeeping = () => {
           const now = new Date(clock.now());
           deleteExpiredRefreshTokens(db, now).catch((e: unknown) =>
             logger.warn({ err: e }, "expired refresh token cleanup failed"),
@@ -121,7 +121,10 @@ export function createAuth(deps: AuthDeps): AuthModule {
           deleteExpiredRevocations(db, now).catch((e: unknown) =>
             logger.warn({ err: e }, "expired revocation cleanup failed"),
           );
-        }, REFRESH_CLEANUP_MS);
+        };
+        // Once at start as well: processes restarted more often than hourly would never clean up.
+        if (!cleanup) housekeeping();
+        cleanup ??= setInterval(housekeeping, REFRESH_CLEANUP_MS);
         cleanup.unref();
       },
       async stop() {
