@@ -1,6 +1,6 @@
 import type { AppInstance } from "../platform/feature.js";
 import type { ApiKeysService } from "./api-keys-service.js";
-import { auditContextOf, principalOf } from "./route-helpers.js";
+import { auditContextOf, noStore, principalOf } from "./route-helpers.js";
 import {
   ApiKey,
   ApiKeyWithSecret,
@@ -31,7 +31,9 @@ export function apiKeysRoutes(keys: ApiKeysService) {
         },
       },
       async (request, reply) =>
-        reply.status(201).send(await keys.create(principalOf(request), request.body, auditContextOf(request))),
+        noStore(reply)
+          .status(201)
+          .send(await keys.create(principalOf(request), request.body, auditContextOf(request))),
     );
 
     app.get(
@@ -63,7 +65,10 @@ export function apiKeysRoutes(keys: ApiKeysService) {
           response: { 200: ApiKeyWithSecret, ...ERRORS, 409: ErrorResponse },
         },
       },
-      async (request) => keys.rotate(principalOf(request), request.params.id, auditContextOf(request)),
+      async (request, reply) => {
+        noStore(reply);
+        return keys.rotate(principalOf(request), request.params.id, auditContextOf(request));
+      },
     );
 
     app.delete(

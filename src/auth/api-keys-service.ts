@@ -15,8 +15,10 @@ import {
 import type { ApiKeyUsage } from "./api-key-usage.js";
 import * as repo from "./api-keys-repository.js";
 import type { Principal } from "./principal.js";
+import { grantableScopes } from "./roles.js";
+import { scopeCovers } from "./scopes.js";
 import type { AuthTables } from "./tables.js";
-import { findUserById } from "./users-repository.js";
+import { findUserById, type UserRow } from "./users-repository.js";
 import type { AuditContext } from "./users-service.js";
 
 /** The API's view of a key: never the secret, never its hash. */
@@ -122,6 +124,33 @@ export function createApiKeysService(deps: {
       factsOf(ctx),
     );
 
+  /**
+   * A key may carry only scopes its owner's current roles could use, and a key acting on keys only
+   * scopes it holds itself: otherwise a viewer could hold an `admin` key, or a narrow key with
+   * `api-keys:write` could mint (or rotate and read) a wider one. 403 naming the first such scope.
+   */
+  async function requireGrantable(principal: Principal, ownerId: string, scopes: readonly string[]): Promise<void> {
+    const owner: UserRow | undefined = await findUserById(db, ownerId);
+    if (!owner) throw notFound("user", ownerId);
+    const grantable = grantableScopes(owner.roles);
+    const beyondRoles = scopes.find((s) => !grantable.has(s));
+    if (beyondRoles !== undefined) {
+      const roles = owner.roles.length > 0 ? owner.roles.join(", ") : "none";
+      throw new AppError(
+        "FORBIDDEN",
+        `scope '${beyondRoles}' is not allowed for this key: its owner's roles (${roles}) do not grant it`,
+        { details: { scope: beyondRoles, owner_roles: owner.roles } },
+      );
+    }
+    const held = principal.scopes;
+    const beyondKey = held === undefined ? undefined : scopes.find((s) => !scopeCovers(held, s));
+    if (beyondKey !== undefined) {
+      throw new AppError("FORBIDDEN", `scope '${beyondKey}' is not held by the API key making this request`, {
+        details: { scope: beyondKey },
+      });
+    }
+  }
+
   function expiry(input: CreateApiKeyInput): Date | null {
     if (input.expires_at !== undefined && input.expires_in_days !== undefined) {
       throw validationFailed("give expires_at or expires_in_days, not both", [
@@ -156,7 +185,8 @@ export function createApiKeysService(deps: {
     async create(principal, input, ctx) {
       const ownerId = input.user_id ?? principal.id;
       await requireManage(principal, ownerId, ctx);
-      if (ownerId !== principal.id && !(await findUserById(db, ownerId))) throw notFound("user", ownerId);
+      const scopes = [...new Set(input.scopes)];
+      await requireGrantable(principal, ownerId, scopes);
       const id = randomBase62(API_KEY_ID_LENGTH);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
       const row = await repo.insertApiKey(db, {
@@ -164,7 +194,7 @@ export function createApiKeysService(deps: {
         user_id: ownerId,
         name: input.name,
         secret_hash: hashApiKeySecret(id, secret),
-        scopes: [...new Set(input.scopes)],
+        scopes,
         rate_limit_per_minute: input.rate_limit_per_minute ?? null,
         expires_at: expiry(input),
       });
@@ -193,7 +223,9 @@ export function createApiKeysService(deps: {
     },
 
     async rotate(principal, id, ctx) {
-      await accessible(principal, id, ctx);
+      const current = await accessible(principal, id, ctx);
+      // Rotation hands out a working secret: the same rules as creating the key today.
+      await requireGrantable(principal, current.user_id, current.scopes);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
       const row = await repo.setApiKeySecret(db, id, hashApiKeySecret(id, secret), new Date(clock.now()));
       if (!row) throw new AppError("CONFLICT", `api key '${id}' is revoked and cannot be rotated`);

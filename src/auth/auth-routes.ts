@@ -1,5 +1,5 @@
 import type { AppInstance } from "../platform/feature.js";
-import { auditContextOf, principalOf } from "./route-helpers.js";
+import { auditContextOf, noStore, principalOf } from "./route-helpers.js";
 import { ErrorResponse, LoginBody, LogoutBody, MeResponse, RefreshBody, SessionResponse } from "./schemas.js";
 import type { SessionService } from "./sessions.js";
 
@@ -21,7 +21,10 @@ export function authRoutes(sessions: SessionService) {
           response: { 200: SessionResponse, 401: ErrorResponse },
         },
       },
-      async (request) => sessions.login(request.body.username, request.body.password, auditContextOf(request)),
+      async (request, reply) => {
+        noStore(reply);
+        return sessions.login(request.body.username, request.body.password, auditContextOf(request));
+      },
     );
 
     app.post(
@@ -36,7 +39,10 @@ export function authRoutes(sessions: SessionService) {
           response: { 200: SessionResponse, 401: ErrorResponse },
         },
       },
-      async (request) => sessions.refresh(request.body.refresh_token, auditContextOf(request)),
+      async (request, reply) => {
+        noStore(reply);
+        return sessions.refresh(request.body.refresh_token, auditContextOf(request));
+      },
     );
 
     app.post(

@@ -40,9 +40,9 @@ export interface Authenticator {
 
 /**
  * Resolves `Authorization: Bearer <JWT>` or `X-API-Key` to a Principal. Verified tokens and key
- * rows are cached in-process (bounded LRU); revocation is still checked on every request through
- * the shared cache, so logout, deactivation and rotation take effect at once on this replica and
- * within seconds on others.
+ * rows are cached in-process (bounded LRU); revocation is still checked on every request against
+ * the durable revocation state (this replica's mirror of the database, plus Redis when shared), so
+ * logout, deactivation and rotation take effect at once on this replica and within seconds on others.
  */
 export function createAuthenticator(deps: {
   db: Kysely<AuthTables>;
@@ -89,8 +89,8 @@ export function createAuthenticator(deps: {
   }
 
   async function checkRevocation(entry: CachedToken): Promise<Principal> {
-    const revoked = await revocations.isTokenRevoked(entry.jti);
-    return unlessRevoked(entry, revoked, revoked ? 0 : await revocations.userSessionsEndedAt(entry.principal.id));
+    const state = await revocations.tokenState(entry.jti, entry.principal.id);
+    return unlessRevoked(entry, state.revoked, state.sessionsEndedAt);
   }
 
   /**

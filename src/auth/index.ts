@@ -21,6 +21,7 @@ import { dummyPasswordHash } from "./passwords.js";
 import type { Principal } from "./principal.js";
 import { deleteExpiredRefreshTokens } from "./refresh-repository.js";
 import { createRevocations } from "./revocations.js";
+import { deleteExpiredRevocations } from "./revocations-repository.js";
 import { createSessionService } from "./sessions.js";
 import { type AuthTables, isUniqueViolation } from "./tables.js";
 import { countUsers } from "./users-repository.js";
@@ -71,8 +72,10 @@ export function createAuth(deps: AuthDeps): AuthModule {
   });
 
   const revocations = createRevocations({
+    db,
     cache: deps.cache,
     clock,
+    logger,
     markerTtlSeconds: Math.max(config.jwt.accessTokenTtlSeconds, API_KEY_CACHE_TTL_MS / 1000) + 60,
   });
   const tokens = createTokenService({ config: config.jwt, secret: deps.jwtSecret, clock });
@@ -109,16 +112,25 @@ export function createAuth(deps: AuthDeps): AuthModule {
         // Computed up front so the first unknown-user login costs what every other login costs.
         await dummyPasswordHash();
         usage.start(USAGE_FLUSH_MS);
-        cleanup ??= setInterval(() => {
-          deleteExpiredRefreshTokens(db, new Date(clock.now())).catch((e: unknown) =>
+        await revocations.start();
+        const housekeeping = () => {
+          const now = new Date(clock.now());
+          deleteExpiredRefreshTokens(db, now).catch((e: unknown) =>
             logger.warn({ err: e }, "expired refresh token cleanup failed"),
           );
-        }, REFRESH_CLEANUP_MS);
+          deleteExpiredRevocations(db, now).catch((e: unknown) =>
+            logger.warn({ err: e }, "expired revocation cleanup failed"),
+          );
+        };
+        // Once at start as well: processes restarted more often than hourly would never clean up.
+        if (!cleanup) housekeeping();
+        cleanup ??= setInterval(housekeeping, REFRESH_CLEANUP_MS);
         cleanup.unref();
       },
       async stop() {
         if (cleanup) clearInterval(cleanup);
         cleanup = undefined;
+        revocations.stop();
         await usage.stop();
       },
     },

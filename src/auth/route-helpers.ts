@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RequestFacts } from "../policy/authorizer.js";
 import { unauthenticated } from "./jwt.js";
 import type { Principal } from "./principal.js";
@@ -19,4 +19,12 @@ export function auditContextOf(request: FastifyRequest): AuditContext {
 /** Request facts for policy decisions (and their audit trail). */
 export function factsOf(request: FastifyRequest): RequestFacts {
   return { ip: request.ip, userAgent: request.headers["user-agent"], requestId: String(request.id) };
+}
+
+/**
+ * Responses carrying a credential (tokens, a new API key) must not be stored by browsers or
+ * proxies (RFC 6749 §5.1); `Pragma` covers HTTP/1.0 caches.
+ */
+export function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header("cache-control", "no-store").header("pragma", "no-cache");
 }

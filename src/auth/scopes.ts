@@ -13,6 +13,7 @@ export const SCOPES = [
   "siem:write",
   "users:read",
   "users:write",
+  "api-keys:write",
   "admin",
 ] as const;
 
@@ -20,7 +21,8 @@ export type Scope = (typeof SCOPES)[number];
 
 /**
  * Which scopes allow each action. A write scope includes the matching read. `admin` allows
- * everything; API-key management is admin-only so a leaked key cannot mint further keys.
+ * everything. Managing keys with a key needs `api-keys:write`, and the keys it creates or rotates
+ * may carry only scopes it holds itself (api-keys-service), so a leaked key cannot mint a wider one.
  * Actions missing here are allowed to no scope but `admin` (fail closed for new actions).
  */
 const ACTION_SCOPES: Readonly<Record<string, readonly Scope[]>> = {
@@ -40,6 +42,16 @@ const ACTION_SCOPES: Readonly<Record<string, readonly Scope[]>> = {
   [ACTIONS.siemTest]: ["siem:write"],
   [ACTIONS.userRead]: ["users:read", "users:write"],
   [ACTIONS.userWrite]: ["users:write"],
+  [ACTIONS.apiKeyManage]: ["api-keys:write"],
+  [ACTIONS.apiKeyManageAll]: ["api-keys:write"],
+};
+
+/** Write scopes that include a read scope: a key holding the first may grant the second. */
+const IMPLIED: Readonly<Partial<Record<Scope, readonly Scope[]>>> = {
+  "servers:write": ["servers:read"],
+  "policies:write": ["policies:read"],
+  "siem:write": ["siem:read"],
+  "users:write": ["users:read"],
 };
 
 /** The scopes that allow `action` (besides `admin`). */
@@ -57,4 +69,10 @@ export function scopeAllows(scopes: readonly string[], action: Action): boolean 
 export function missingScopeReason(action: Action): string {
   const allowed = [...scopesFor(action), "admin"];
   return `API key lacks scope ${allowed.join(" or ")} required for ${action}`;
+}
+
+/** True when holding `held` includes `wanted` (the same scope, its write form, or `admin`). */
+export function scopeCovers(held: readonly string[], wanted: string): boolean {
+  if (held.includes("admin") || held.includes(wanted)) return true;
+  return held.some((h) => (IMPLIED[h as Scope] ?? []).some((s) => s === wanted));
 }

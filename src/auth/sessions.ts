@@ -79,6 +79,9 @@ export function createSessionService(deps: {
 
   async function reuseDetected(row: refreshRepo.RefreshRow, ctx: AuditContext): Promise<never> {
     const revoked = await refreshRepo.revokeFamily(db, row.family_id, new Date(clock.now()));
+    // Whoever replayed the token may hold access tokens minted from the family, and access tokens do
+    // not record their family: void all of the user's. Other sessions refresh and carry on.
+    await revocations.endUserSessions(row.user_id);
     await audit.record({
       event_type: "auth.refresh_reuse_detected",
       severity: "high",

@@ -48,11 +48,21 @@ export interface ApiKeysTable {
   usage_count: ColumnType<string | number | bigint, number | undefined, number>;
 }
 
+/** `auth_revocations` (migration 0008): the durable record behind every revocation cache. */
+export interface RevocationsTable {
+  kind: "token" | "user" | "api_key";
+  subject: string;
+  revoked_at: Timestamp;
+  expires_at: Timestamp;
+  recorded_at: Timestamp;
+}
+
 /** A type alias (not an interface) so it satisfies `withTables`' record constraint. */
 export type AuthTables = {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   api_keys: ApiKeysTable;
+  auth_revocations: RevocationsTable;
 };
 
 /** Unique-violation check that works for node-postgres and PGlite errors alike. */

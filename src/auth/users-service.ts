@@ -152,6 +152,8 @@ export function createUsersService(deps: {
           updated_at: new Date(clock.now()),
         });
         if (!after) throw notFound("user", id);
+        // Durable with the change itself: a crash right after the commit must not leave old tokens valid.
+        if (claimsChanged(before, after) || passwordHash !== undefined) await revocations.endUserSessionsIn(trx, id);
         return { before, after };
       });
     } catch (e) {
@@ -219,6 +221,7 @@ export function createUsersService(deps: {
         const current = await repo.findUserForUpdate(trx, id);
         if (!current) throw notFound("user", id);
         await repo.deleteUser(trx, id);
+        await revocations.endUserSessionsIn(trx, id);
         return current;
       });
       await revocations.endUserSessions(id);

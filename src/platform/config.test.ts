@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, secretWeakness } from "./config.js";
 import { parseDurationSeconds } from "./config-parsers.js";
 
 const problemsOf = (env: Record<string, string>): string[] => {
@@ -63,6 +64,27 @@ describe("loadConfig", () => {
       [{ DATABASE_URL: "postgres://sark@db/sark" }, "no password"],
     ])("refuses %o", (override, message) => {
       expect(problemsOf({ ...prod, ...override }).join("\n")).toContain(message);
+    });
+
+    it.each([
+      ["a".repeat(36), "only 1 distinct characters"],
+      ["changeme-changeme-changeme-changeme-", "repeats a pattern of 9 characters"],
+      ["abcdefgh".repeat(5), "repeats a pattern of 8 characters"],
+      ["Your-JWT-Secret-Key-Here-Change-Me-Please", "placeholder words"],
+      ["01010101010101010101010101010101ab", "only 4 distinct characters"],
+    ])("refuses the low-entropy secret %s", (secret, message) => {
+      const problems = problemsOf({ ...prod, JWT_SECRET_KEY: secret }).join("\n");
+      expect(problems).toContain("JWT_SECRET_KEY is too predictable for production");
+      expect(problems).toContain(message);
+    });
+
+    it("accepts random secrets, hex ones included", () => {
+      for (let i = 0; i < 200; i++) {
+        for (const secret of [randomBytes(16).toString("hex"), randomBytes(32).toString("base64url")]) {
+          expect(secretWeakness(secret), secret).toBeUndefined();
+        }
+      }
+      expect(problemsOf({ ...prod, JWT_SECRET_KEY: randomBytes(32).toString("hex") })).toEqual([]);
     });
 
     it("allows the embedded database only when asked explicitly", () => {

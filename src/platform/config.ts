@@ -108,6 +108,38 @@ const KNOWN_EXAMPLE_SECRETS = new Set([
   "change-this-to-a-long-random-secret-in-production!!",
 ]);
 
+/** Words that make up placeholder secrets ("changeme-changeme-…", "your-jwt-secret-key-here"). */
+const PLACEHOLDER_WORDS =
+  /change|me|secret|password|passwd|example|default|placeholder|your|key|here|replace|insecure|sark|jwt|token|test|development|dev|production|prod|please|todo|xxx/g;
+
+/**
+ * Why a long HS256 secret is still guessable, or `undefined`. Length alone is not strength: 36 × `a`
+ * or `changeme` four times pass a length check. The thresholds leave real random secrets alone:
+ * 32 hex characters from a CSPRNG have fewer than 8 distinct characters with negligible probability
+ * (none in 200,000 draws), whereas "fewer than 16" would refuse about a quarter of
+ * `openssl rand -hex 32` outputs, which have only 16 possible characters.
+ */
+export function secretWeakness(secret: string): string | undefined {
+  const distinct = new Set(secret).size;
+  if (distinct < 8) return `it uses only ${distinct} distinct characters (at least 8 needed)`;
+  for (let period = 1; period <= secret.length / 2; period++) {
+    // The message names the period, never the characters: config errors are printed and logged.
+    if (isPeriodic(secret, period)) return `it repeats a pattern of ${period} characters`;
+  }
+  const remainder = secret
+    .toLowerCase()
+    .replace(PLACEHOLDER_WORDS, "")
+    .replace(/[^a-z0-9]/g, "");
+  if (remainder.length < 16) return "it is made of placeholder words (change, secret, password, key, …)";
+  return undefined;
+}
+
+/** True when every character equals the one `period` places before it. */
+function isPeriodic(s: string, period: number): boolean {
+  for (let i = period; i < s.length; i++) if (s[i] !== s[i - period]) return false;
+  return true;
+}
+
 /**
  * Parses and validates the environment once. This is the only place that reads environment
  * variables; everything else receives the frozen result (or a slice of it).
@@ -167,6 +199,10 @@ function checkProduction(c: Config, problems: string[]): void {
     if (!s) problems.push("JWT_SECRET_KEY is required in production");
     else if (s.length < 32) problems.push("JWT_SECRET_KEY must be at least 32 characters in production");
     else if (KNOWN_EXAMPLE_SECRETS.has(s.toLowerCase())) problems.push("JWT_SECRET_KEY is a published example value");
+    else {
+      const weakness = secretWeakness(s);
+      if (weakness) problems.push(`JWT_SECRET_KEY is too predictable for production: ${weakness}`);
+    }
   }
   if (c.debug) problems.push("DEBUG=true is not allowed in production");
   if (!c.database.url && !c.allowEmbeddedInProduction) {

@@ -164,9 +164,23 @@ describe("API keys", () => {
 
     const wide = (await createKey(admin, { name: "wide", scopes: ["users:read"] })).json<KeyBody>().key ?? "";
     expect((await t.request({ method: "GET", url: "/api/v1/users", apiKey: wide })).statusCode).toBe(200);
-    const viewerWide = (await createKey(viewer, { name: "vw", scopes: ["users:read"] })).json<KeyBody>().key ?? "";
-    expect((await t.request({ method: "GET", url: "/api/v1/users", apiKey: viewerWide })).statusCode).toBe(403);
-    // Keys cannot mint keys unless they carry the admin scope.
+    // A viewer cannot even hold users:read; a key whose owner lost the role is still refused by the role.
+    expect((await createKey(viewer, { name: "vw", scopes: ["users:read"] })).statusCode).toBe(403);
+    const secAdmin = await t.userToken("sam", ["security_admin"]);
+    const samKey = (await createKey(secAdmin, { name: "sw", scopes: ["users:read"] })).json<KeyBody>();
+    expect((await t.request({ method: "GET", url: "/api/v1/users", apiKey: samKey.key ?? "" })).statusCode).toBe(200);
+    const demote = await t.request({
+      method: "PATCH",
+      url: `/api/v1/users/${samKey.user_id}`,
+      token: admin,
+      body: { roles: ["viewer"] },
+    });
+    expect(demote.statusCode).toBe(200);
+    expect((await t.request({ method: "GET", url: "/api/v1/users", apiKey: samKey.key ?? "" })).statusCode).toBe(403);
+    // Deleting the user takes their keys along (later cases count the key owners).
+    const removed = await t.request({ method: "DELETE", url: `/api/v1/users/${samKey.user_id}`, token: admin });
+    expect(removed.statusCode).toBe(204);
+    // Keys cannot mint keys unless they carry api-keys:write (or admin).
     expect((await createKey("", { name: "x", scopes: ["servers:read"] })).statusCode).toBe(401);
     const viaKey = await t.request({
       method: "POST",

@@ -111,6 +111,8 @@ describe("auth sessions", () => {
     const reuse = await refresh(first.refresh_token);
     expect(reuse.statusCode).toBe(401);
     expect(reuse.json().error.code).toBe("TOKEN_REVOKED");
+    // Whoever replayed it may hold access tokens from the family: the user's access tokens end too.
+    expect((await me(s2.access_token)).statusCode).toBe(401);
     // The family is gone: the legitimate latest refresh token no longer works either.
     const after = await refresh(s2.refresh_token);
     expect(after.statusCode).toBe(401);
