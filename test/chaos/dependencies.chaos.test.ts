@@ -128,6 +128,12 @@ describe.skipIf(!enabled)("chaos: PostgreSQL backends terminated, Redis restarte
     await pause(3000);
     running = false;
     await Promise.all(clients);
+    console.info(
+      "chaos traffic:",
+      Object.fromEntries(log.counts),
+      "transport errors:",
+      Object.fromEntries(log.transportErrors),
+    );
 
     expect(firstRound).toBeGreaterThan(0);
     expect(secondRound).toBeGreaterThan(0);
@@ -144,7 +150,8 @@ describe.skipIf(!enabled)("chaos: PostgreSQL backends terminated, Redis restarte
 
     const audited = await registeredEvents(database.env.DATABASE_URL ?? "");
     const missing = [...log.registered].filter(([requestId]) => !audited.has(requestId));
-    expect(missing, `acknowledged registrations without server.registered (request id, replica)`).toEqual([]);
+    // Soft, so that the chain check below still runs and reports; the test fails either way.
+    expect.soft(missing, "acknowledged registrations without server.registered (request id, replica)").toEqual([]);
 
     const verify = runSark(["audit", "verify"], database.env);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
