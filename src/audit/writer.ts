@@ -68,6 +68,7 @@ const COPY_SQL = `copy audit_events (${COPY_COLUMNS}) from stdin`;
 
 /** An event as buffered: what is hashed, and (on PostgreSQL) its COPY row without the hashes. */
 interface BufferedEvent {
+  /** The event id: a retry looks up which events a lost COMMIT reply had already stored. */
   id: string;
   /** Canonical JSON of the event body (`canonicalBody`): exactly what the chain hashes. */
   body: string;
