@@ -79,7 +79,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   metrics.observeDbPool(() => database.poolStats());
   const metricsText = cluster.isWorker ? workerPodMetrics(metrics.registry) : () => metrics.registry.metrics();
-  const cache = config.redisUrl ? createRedisCache(config.redisUrl, options.cachePrefix) : createMemoryCache();
+  const cache = config.redisUrl
+    ? createRedisCache(config.redisUrl, options.cachePrefix, config.redis)
+    : createMemoryCache();
   const migrator = createMigrator(database, readMigrations(join(packageRoot(), "migrations")));
   const lifecycle = createLifecycle(clock.now());
   const jwtSecret = resolveJwtSecret(config, options.inMemoryDatabase === true);

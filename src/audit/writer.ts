@@ -61,11 +61,15 @@ from jsonb_to_recordset($1::jsonb) as r(n integer, id uuid, timestamp timestampt
   hash text, prev_hash text)
 order by n`;
 
+const COMMITTED_SQL = "select id::text as id from audit_events where id = any($1::uuid[])";
+
 // PostgreSQL's bulk path: rows in COPY text format, inserted (and given `seq`) in stream order.
 const COPY_SQL = `copy audit_events (${COPY_COLUMNS}) from stdin`;
 
 /** An event as buffered: what is hashed, and (on PostgreSQL) its COPY row without the hashes. */
 interface BufferedEvent {
+  /** The event id: a retry looks up which events a lost COMMIT reply had already stored. */
+  id: string;
   /** Canonical JSON of the event body (`canonicalBody`): exactly what the chain hashes. */
   body: string;
   /** `copyBodyColumns` of the same event, when the database takes COPY. */
@@ -80,8 +84,10 @@ interface BufferedEvent {
  * body with `hash`, `n` and `prev_hash` prepended (its keys are the column names). Either way the
  * stored values are exactly the hashed ones.
  */
-export async function appendBatch(tx: RawTransaction, events: readonly BufferedEvent[]): Promise<void> {
+export async function appendBatch(tx: RawTransaction, batch: readonly BufferedEvent[], retry = false): Promise<void> {
   await tx.query(LOCK_SQL);
+  const events = retry ? await notYetCommitted(tx, batch) : batch;
+  if (events.length === 0) return;
   const head = await tx.query<{ hash: string }>(HEAD_SQL);
   let prev = head[0]?.hash ?? GENESIS_HASH;
   if (tx.copyIn && events.every((e) => e.copy !== undefined)) {
@@ -104,6 +110,18 @@ export async function appendBatch(tx: RawTransaction, events: readonly BufferedE
     prev = hash;
   }
   await tx.query(INSERT_SQL, [`${rows}]`]);
+}
+
+/**
+ * A retry after a lost connection may follow a COMMIT that reached the server but whose reply did
+ * not. Re-inserting those events would fail on the primary key on every retry and wedge the writer,
+ * so the ones already stored are left out (they are a prefix: a batch commits whole or not at all).
+ */
+async function notYetCommitted(tx: RawTransaction, batch: readonly BufferedEvent[]): Promise<readonly BufferedEvent[]> {
+  const stored = await tx.query<{ id: string }>(COMMITTED_SQL, [batch.map((e) => e.id)]);
+  if (stored.length === 0) return batch;
+  const done = new Set(stored.map((r) => r.id));
+  return batch.filter((e) => !done.has(e.id));
 }
 
 /** The writer's Prometheus series; the buffer gauge is read at scrape time. */
@@ -193,7 +211,7 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
     while (buffer.length > 0) {
       const batch = buffer.slice(0, config.batchSize);
       try {
-        await database.rawTransaction((tx) => appendBatch(tx, batch));
+        await database.rawTransaction((tx) => appendBatch(tx, batch, failures > 0));
       } catch (e) {
         failures += 1;
         lastError = describeFailure(e);
@@ -241,6 +259,7 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
       const built = buildEvent(input, auditEventId(), clock.now());
       const fields = eventJsonFields(built);
       const event: BufferedEvent = {
+        id: built.id,
         body: flattened(canonicalBody(built, fields)),
         copy: useCopy ? flattened(copyBodyColumns(built, fields)) : undefined,
       };

@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import { isConnectionFailure } from "../platform/db/connection-errors.js";
 import type { AppInstance, ComponentHealth, ComponentStatus } from "../platform/feature.js";
 
 const PUBLIC = { config: { public: true }, schema: { tags: ["health"] } } as const;
@@ -15,6 +16,15 @@ export function healthRoutes(ctx: Context) {
       await ctx.database.ping();
     } catch {
       return { ready: false, failing: "database", detail: "database is not answering" };
+    }
+    // A replica that cannot reach the configured Redis cannot check revocations quickly: it leaves
+    // rotation until Redis answers again (liveness stays up, so it is not restarted for it).
+    if (ctx.cache.kind === "redis") {
+      try {
+        await ctx.cache.ping();
+      } catch {
+        return { ready: false, failing: "redis", detail: "redis is not answering" };
+      }
     }
     try {
       if (!(await ctx.migrator.isCurrent()))
@@ -59,12 +69,14 @@ async function detailed(ctx: Context) {
     backend: ctx.cache.kind,
     latency_ms: round(await ctx.cache.ping()),
   }));
+  // Redis is a dependency of its own (revocations, shared caches): named so alerts can key on it.
+  if (ctx.cache.kind === "redis") components.redis = components.cache;
   for (const f of ctx.features) {
     if (f.health) components[f.name] = await probe(() => f.health?.() ?? Promise.resolve({ status: "healthy" }));
   }
   const statuses = Object.values(components).map((c) => c.status);
   const status: ComponentStatus =
-    components.database?.status === "unhealthy"
+    components.database?.status === "unhealthy" || components.redis?.status === "unhealthy"
       ? "unhealthy"
       : statuses.some((s) => s !== "healthy")
         ? "degraded"
@@ -84,7 +96,9 @@ async function probe(fn: () => Promise<ComponentHealth>): Promise<ComponentHealt
   try {
     return await fn();
   } catch (e) {
-    return { status: "unhealthy", error: e instanceof Error ? e.message : String(e) };
+    // The endpoint is public: a driver's text (host names, addresses) is not shown, only its kind.
+    const error = isConnectionFailure(e) ? "not reachable" : e instanceof Error ? e.message : String(e);
+    return { status: "unhealthy", error };
   }
 }
 

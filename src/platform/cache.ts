@@ -1,9 +1,11 @@
 import { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
+import type { RedisConfig } from "./config.js";
 
 /**
  * Shared short-lived state (decision cache, token revocation, usage counters). In-process for one
- * replica; Redis when several replicas must agree. Values are JSON-serialisable.
+ * replica; Redis when several replicas must agree. Values are JSON-serialisable. Redis operations
+ * reject with {@link CacheUnavailableError} when Redis cannot answer quickly.
  */
 export interface Cache {
   readonly kind: "memory" | "redis";
@@ -39,27 +41,90 @@ export function createMemoryCache(maxEntries = 100_000): Cache {
   };
 }
 
-/** Opens a Redis client; `keyPrefix` namespaces every key (tests isolate runs this way). */
-export function createRedisCache(url: string, keyPrefix = "sark:"): Cache & { client: Redis } {
-  const client = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableAutoPipelining: true, lazyConnect: false });
+/**
+ * A cache operation could not be answered (Redis unreachable, slow or refusing). Thrown quickly
+ * (within `REDIS_COMMAND_TIMEOUT_MS`) instead of waiting for a reconnect. Callers fall back:
+ * caches treat it as a miss, revocation checks ask the database.
+ */
+export class CacheUnavailableError extends Error {
+  override readonly name = "CacheUnavailableError";
+}
+
+/** Defaults of REDIS_COMMAND_TIMEOUT_MS / REDIS_CONNECT_TIMEOUT_MS (see config.ts). */
+export const DEFAULT_REDIS_TIMEOUTS: RedisConfig = { commandTimeoutMs: 500, connectTimeoutMs: 2000 };
+
+/** Reconnect pacing: quick at first, then every 2 s for as long as Redis stays away. */
+const reconnectDelayMs = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 5), 2000);
+
+/**
+ * Opens a Redis client; `keyPrefix` namespaces every key (tests isolate runs this way).
+ *
+ * Fail fast: while the client is not connected, commands reject at once (no offline queue that
+ * would hold requests until a reconnect), commands in flight when the connection drops are not
+ * resent, and every command has a timeout. Only during the first `connectTimeoutMs` after start do
+ * commands wait for the initial connection, so a starting replica does not miss its first requests.
+ */
+export function createRedisCache(
+  url: string,
+  keyPrefix = "sark:",
+  timeouts: RedisConfig = DEFAULT_REDIS_TIMEOUTS,
+): Cache & { client: Redis } {
+  const client = new Redis(url, {
+    keyPrefix,
+    enableAutoPipelining: true,
+    lazyConnect: false,
+    connectTimeout: timeouts.connectTimeoutMs,
+    commandTimeout: timeouts.commandTimeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: reconnectDelayMs,
+  });
   // Connection errors surface through commands and health; an unhandled 'error' event would crash.
   client.on("error", () => {});
+  const startupUntil = Date.now() + timeouts.connectTimeoutMs;
+  const firstReady = new Promise<void>((resolve) => client.once("ready", () => resolve()));
+
+  const connected = (): boolean => client.status === "ready";
+
+  async function whenConnected(): Promise<void> {
+    if (connected()) return;
+    const wait = startupUntil - Date.now();
+    if (wait > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([firstReady, new Promise((r) => (timer = setTimeout(r, wait)))]);
+      clearTimeout(timer);
+      if (connected()) return;
+    }
+    throw new CacheUnavailableError(`redis is not connected (${client.status})`);
+  }
+
+  /** Runs one command; every failure becomes a CacheUnavailableError carrying the cause. */
+  async function command<T>(op: () => Promise<T>): Promise<T> {
+    await whenConnected();
+    try {
+      return await op();
+    } catch (e) {
+      throw new CacheUnavailableError("redis command failed", { cause: e });
+    }
+  }
+
   return {
     kind: "redis",
     client,
     async get<T>(key: string) {
-      const raw = await client.get(key);
+      const raw = await command(() => client.get(key));
       return raw === null ? undefined : (JSON.parse(raw) as T);
     },
     async set(key, value, ttlSeconds) {
-      await client.set(key, JSON.stringify(value), "EX", Math.max(1, Math.ceil(ttlSeconds)));
+      await command(() => client.set(key, JSON.stringify(value), "EX", Math.max(1, Math.ceil(ttlSeconds))));
     },
     async delete(key) {
-      await client.del(key);
+      await command(() => client.del(key));
     },
     async ping() {
       const t = performance.now();
-      await client.ping();
+      await command(() => client.ping());
       return performance.now() - t;
     },
     async close() {

@@ -35,6 +35,24 @@ describe("loadConfig", () => {
     expect(c.jwt.refreshTokenTtlSeconds).toBe(172800);
   });
 
+  it("bounds waits on the database and Redis: connect and command timeouts", () => {
+    const defaults = loadConfig({});
+    expect(defaults.database.connectTimeoutMs).toBe(5000);
+    expect(defaults.database.applicationName).toBe("sark");
+    expect(defaults.redis).toEqual({ commandTimeoutMs: 500, connectTimeoutMs: 2000 });
+    const c = loadConfig({
+      DB_CONNECT_TIMEOUT_MS: "1500",
+      DB_APPLICATION_NAME: "sark-eu-1",
+      REDIS_COMMAND_TIMEOUT_MS: "250",
+      REDIS_CONNECT_TIMEOUT_MS: "1000",
+    });
+    expect(c.database).toMatchObject({ connectTimeoutMs: 1500, applicationName: "sark-eu-1" });
+    expect(c.redis).toEqual({ commandTimeoutMs: 250, connectTimeoutMs: 1000 });
+    expect(problemsOf({ REDIS_COMMAND_TIMEOUT_MS: "0" }).some((p) => p.startsWith("REDIS_COMMAND_TIMEOUT_MS"))).toBe(
+      true,
+    );
+  });
+
   it("builds DATABASE_URL from POSTGRES_* parts", () => {
     const c = loadConfig({ POSTGRES_HOST: "db", POSTGRES_USER: "u", POSTGRES_PASSWORD: "p@ss", POSTGRES_DB: "d" });
     expect(c.database.url).toBe("postgres://u:p%40ss@db:5432/d");

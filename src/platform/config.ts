@@ -10,6 +10,16 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   readonly statementTimeoutMs: number;
   readonly ssl: "disable" | "require" | "verify-full";
+  /** How long a request waits for a new connection before failing with 503 (never hangs). */
+  readonly connectTimeoutMs: number;
+  /** `application_name` of every connection: tells operators (and tests) whose backends they see. */
+  readonly applicationName: string;
+}
+
+/** Redis fails fast: a replica that cannot reach it answers from its fallbacks, not after a hang. */
+export interface RedisConfig {
+  readonly commandTimeoutMs: number;
+  readonly connectTimeoutMs: number;
 }
 
 export interface JwtConfig {
@@ -72,6 +82,7 @@ export interface Config {
   readonly allowEmbeddedInProduction: boolean;
   readonly database: DatabaseConfig;
   readonly redisUrl: string | undefined;
+  readonly redis: RedisConfig;
   readonly jwt: JwtConfig;
   readonly corsOrigins: readonly string[];
   readonly readOnly: boolean;
@@ -159,6 +170,10 @@ export function loadConfig(env: Env = process.env): Config {
     allowEmbeddedInProduction: r.bool("SARK_ALLOW_EMBEDDED_IN_PRODUCTION", false),
     database: readDatabase(r),
     redisUrl: r.url("REDIS_URL", ["redis:", "rediss:"]),
+    redis: {
+      commandTimeoutMs: r.int("REDIS_COMMAND_TIMEOUT_MS", 500, 10, 60_000),
+      connectTimeoutMs: r.int("REDIS_CONNECT_TIMEOUT_MS", 2000, 10, 60_000),
+    },
     jwt: readJwt(r),
     corsOrigins: r.list("CORS_ORIGINS"),
     readOnly: r.bool("READ_ONLY_MODE", false),
@@ -230,6 +245,8 @@ function readDatabase(r: EnvReader): DatabaseConfig {
     poolSize: r.int("DB_POOL_SIZE", 20, 1, 1000),
     statementTimeoutMs: r.int("DB_STATEMENT_TIMEOUT_MS", 30_000, 0, 3_600_000),
     ssl: r.oneOf("DB_SSL", ["disable", "require", "verify-full"] as const, "disable"),
+    connectTimeoutMs: r.int("DB_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
+    applicationName: r.string("DB_APPLICATION_NAME", "sark"),
   };
 }
 

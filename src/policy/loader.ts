@@ -26,6 +26,8 @@ export interface PolicyLoader {
   health(): ComponentHealth;
 }
 
+const UNREACHABLE = "policy store unreachable; serving the last loaded policy";
+
 export function createPolicyLoader(deps: PolicyLoaderDeps): PolicyLoader {
   const { database, config, logger, metrics } = deps;
   const db = policyDb(database);
@@ -83,11 +85,21 @@ export function createPolicyLoader(deps: PolicyLoaderDeps): PolicyLoader {
     async start() {
       await refresh(true);
       timer = setInterval(() => {
-        refresh().catch((e: unknown) => {
-          lastError = "policy store unreachable; serving the last loaded policy";
-          errorStatus = "degraded";
-          logger.warn({ err: e }, lastError);
-        });
+        refresh().then(
+          () => {
+            // The store answered again: an unchanged revision returns before load() clears the
+            // error, so "unreachable" is cleared here (load() sets any error of its own).
+            if (errorStatus === "degraded" && lastError === UNREACHABLE) {
+              lastError = undefined;
+              logger.info("policy store reachable again");
+            }
+          },
+          (e: unknown) => {
+            lastError = UNREACHABLE;
+            errorStatus = "degraded";
+            logger.warn({ err: e }, lastError);
+          },
+        );
       }, config.reloadIntervalMs);
       timer.unref();
     },

@@ -109,39 +109,19 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
     ]
       .filter(Boolean)
       .join(" "),
-    application_name: "sark",
+    application_name: config.applicationName,
+    // Without it a request waits for a connection forever while the database is down.
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    // A peer that vanished without a FIN (failover, network partition) is noticed by TCP keep-alive.
+    keepAlive: true,
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on("error", () => {});
+  guardConnections(pool);
   const db = new Kysely<BaseTables>({ dialect: new PostgresDialect({ pool }), log: queryLogger(options.metrics) });
   return {
     kind: "postgres",
     db,
     locks: createPostgresLocks(pool, schema ?? "public"),
-    async rawTransaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await fn({
-          exec: async (script) => {
-            await client.query(script);
-          },
-          query: async (text, params) => (await client.query(text, params)).rows,
-          copyIn: async (statement, data) => {
-            const stream = client.query(copyFrom(statement));
-            stream.end(data);
-            await finished(stream);
-          },
-        });
-        await client.query("COMMIT");
-        return result;
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
-    },
+    rawTransaction: (fn) => rawPostgresTransaction(pool, fn),
     async ping() {
       const t = performance.now();
       await pool.query("select 1");
@@ -152,4 +132,55 @@ async function openPostgres(options: OpenDatabaseOptions): Promise<Database> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * pg-pool listens for 'error' only on idle clients; a checked-out client whose connection dies
+ * (pg_terminate_backend, failover, network) emits 'error' with no listener, which is an uncaught
+ * exception that exits the process. Every client gets a permanent listener instead: its queries
+ * already fail with the error, the client is marked unusable, and the pool discards it on release.
+ */
+function guardConnections(pool: pg.Pool): void {
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
+  // Idle clients: pg-pool removes them itself and reports here.
+  pool.on("error", () => {});
+}
+
+/** BEGIN … COMMIT on one checked-out client; a client that failed is destroyed, not pooled. */
+async function rawPostgresTransaction<T>(pool: pg.Pool, fn: (tx: RawTransaction) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await fn({
+      exec: async (script) => {
+        await client.query(script);
+      },
+      query: async (text, params) => (await client.query(text, params)).rows,
+      copyIn: (statement, data) => copyInto(client, statement, data),
+    });
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    // A connection that cannot even roll back (it died, maybe mid-COPY) must not go back to the pool.
+    await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    });
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Streams `data` into `COPY … FROM STDIN`. A connection that dies mid-COPY fails the stream
+ * (pg errors the active query); the error listener keeps a late stream error from going uncaught.
+ */
+async function copyInto(client: pg.PoolClient, statement: string, data: string): Promise<void> {
+  const stream = client.query(copyFrom(statement));
+  stream.on("error", () => {});
+  stream.end(data);
+  await finished(stream);
 }

@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { CacheUnavailableError } from "../cache.js";
+import { isConnectionFailure } from "../db/connection-errors.js";
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
@@ -30,9 +32,31 @@ export function renderError(request: FastifyRequest, code: ErrorCode, message: s
   return { error: { code, message, request_id: String(request.id), ...(details === undefined ? {} : { details }) } };
 }
 
+/** Seconds a client should wait before retrying after a dependency failure. */
+const DEPENDENCY_RETRY_AFTER_S = "2";
+
+/**
+ * A lost database connection, an unreachable database or an unavailable cache the caller could
+ * not fall back from, as the AppError the client sees (503, `retry-after`), or `undefined` for
+ * anything else. The driver's text stays in the log.
+ */
+export function dependencyFailure(error: unknown): AppError | undefined {
+  const which = isConnectionFailure(error)
+    ? "the database"
+    : error instanceof CacheUnavailableError
+      ? "the cache"
+      : undefined;
+  if (!which) return undefined;
+  return new AppError("DEPENDENCY_UNAVAILABLE", `${which} is unavailable; retry shortly`, {
+    headers: { "retry-after": DEPENDENCY_RETRY_AFTER_S },
+    cause: error,
+  });
+}
+
 /**
  * The single error handler: AppErrors render as themselves, Fastify's client errors map onto the
- * catalogue, anything else is a 500 with a generic message and a full log line.
+ * catalogue, dependency failures are 503, anything else is a 500 with a generic message and a full
+ * log line.
  */
 export function createErrorHandler(logger: Logger) {
   return (error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -52,6 +76,12 @@ export function createErrorHandler(logger: Logger) {
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send(renderError(request, "VALIDATION_FAILED", fe.message));
+    }
+    const unavailable = dependencyFailure(error);
+    if (unavailable) {
+      logger.warn({ err: error, reqId: request.id }, unavailable.message);
+      reply.headers(unavailable.headers);
+      return reply.status(unavailable.status).send(renderError(request, unavailable.code, unavailable.message));
     }
     logger.error({ err: error, reqId: request.id }, "unhandled error");
     return reply
