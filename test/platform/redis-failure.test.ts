@@ -7,20 +7,14 @@ import { type PrivateRedis, privateRedis } from "./fixtures/redis-server.js";
 
 /**
  * Redis unreachable or killed mid-traffic: requests keep being answered quickly (the bug: 15–25 s
- * waits, then 500; a 16 s stall after kill -9), readiness goes 503 while Redis is away, and
- * everything recovers when it returns. Runs against private redis-servers, never the shared one.
+ * waits, then 500; a 16 s stall after kill -9), readiness stays 200 because every caller falls back
+ * (revocations to the database), /health/detailed reports Redis unhealthy and the replica degraded,
+ * and everything recovers when it returns. Runs against private redis-servers, never the shared one.
  */
 
-/**
- * What a Bearer request may answer while Redis is down: 200 when its caller falls back (revocation
- * checks fall back to the database), or 503 DEPENDENCY_UNAVAILABLE with retry-after where a caller
- * has no fallback yet. Never 500, never a hang.
- */
+/** Without Redis a Bearer request is still served: revocation checks fall back to the database. */
 function expectServedWithoutRedis(res: LightMyRequestResponse): void {
-  if (res.statusCode === 200) return;
-  expect(res.statusCode, res.body).toBe(503);
-  expect(res.json().error.code).toBe("DEPENDENCY_UNAVAILABLE");
-  expect(res.headers["retry-after"]).toBeDefined();
+  expect(res.statusCode, res.body).toBe(200);
 }
 
 const evaluateBody = (n: number) => ({
@@ -49,13 +43,12 @@ describe("REDIS_URL points at a closed port", () => {
     }
   }, 30_000);
 
-  it("is not ready, and /health/detailed shows the redis component unhealthy", async () => {
+  it("stays ready (a cache outage must not take every replica out), and /health/detailed shows redis unhealthy", async () => {
     const ready = await t.request({ method: "GET", url: "/health/ready" });
-    expect(ready.statusCode).toBe(503);
-    expect(ready.json().component).toBe("redis");
+    expect(ready.statusCode).toBe(200);
     const detailed = (await t.request({ method: "GET", url: "/health/detailed" })).json();
     expect(detailed.components.redis.status).toBe("unhealthy");
-    expect(detailed.status).toBe("unhealthy");
+    expect(detailed.status).toBe("degraded");
   });
 });
 
@@ -74,7 +67,7 @@ describe("Redis killed (SIGKILL) mid-traffic and restarted", () => {
     await redis?.kill();
   });
 
-  it("keeps answering without a stall, is not ready while Redis is down, and recovers", async () => {
+  it("keeps answering without a stall while Redis is down, reports it, and recovers", async () => {
     expect((await t.request({ method: "GET", url: "/health/ready" })).statusCode).toBe(200);
     const completions: number[] = [];
     const answers: LightMyRequestResponse[] = [];
@@ -101,11 +94,12 @@ describe("Redis killed (SIGKILL) mid-traffic and restarted", () => {
     await redis.kill();
     await new Promise((r) => setTimeout(r, 3000));
     const downReady = await t.request({ method: "GET", url: "/health/ready" });
+    const downDetailed = (await t.request({ method: "GET", url: "/health/detailed" })).json();
     running = false;
     await Promise.all(workers);
 
-    expect(downReady.statusCode).toBe(503);
-    expect(downReady.json().component).toBe("redis");
+    expect(downReady.statusCode).toBe(200);
+    expect(downDetailed.components.redis.status).toBe("unhealthy");
     for (const res of answers) expectServedWithoutRedis(res);
     // Responses kept coming after the kill: no multi-second gap (the bug: ~16 s with none).
     const after = completions.filter((c) => c >= killedAt);
@@ -116,7 +110,8 @@ describe("Redis killed (SIGKILL) mid-traffic and restarted", () => {
 
     await redis.start();
     await eventually(async () => {
-      expect((await t.request({ method: "GET", url: "/health/ready" })).statusCode).toBe(200);
+      const detailed = (await t.request({ method: "GET", url: "/health/detailed" })).json();
+      expect(detailed.components.redis.status).toBe("healthy");
     });
     const res = await t.request({
       method: "POST",
