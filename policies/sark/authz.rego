@@ -255,14 +255,83 @@ reason := sprintf("a principal without roles may not %s", [input.action]) if {
 	count(input.user.roles) == 0
 }
 
-sensitive_key_fragments := {"password", "passwd", "secret", "token", "api_key", "apikey", "api-key"}
+# filtered_parameters: the tool arguments with secrets taken out, by the same rules that redact the
+# audit log (src/audit/redaction.ts). SARK provides those rules as data.sark.redaction (for a remote
+# OPA, load policies/redaction-data.json). At any depth, including inside lists:
+#   - a member whose key names a secret (password, pwd, pass_phrase, api-key, token, ...) is removed,
+#     unless its value is null or a boolean (those cannot hold one);
+#   - a string that contains a credential (a JWT, "Bearer ...", https://user:pass@host, a SARK API
+#     key, a private key, ...) is replaced by "[REDACTED]", so list positions stay where they were.
+# Rego has no recursion: walk finds the paths, one json.patch removes and replaces them.
+redaction := data.sark.redaction
 
-sensitive_key(key) if {
-	some fragment in sensitive_key_fragments
-	contains(lower(key), fragment)
+redaction_loaded if is_string(redaction.sensitive_key_pattern)
+
+# Without the rules, arguments cannot be filtered: refuse the call instead of passing secrets on.
+deny contains "policy data data.sark.redaction is missing, so tool arguments cannot be filtered" if {
+	input.action == "tool:invoke"
+	not redaction_loaded
 }
 
-filtered_parameters := {key: value |
-	some key, value in input.parameters
-	not sensitive_key(key)
-} if is_object(input.parameters)
+normalised_key(key) := regex.replace(lower(key), redaction.key_strip_pattern, "")
+
+sensitive_key(key) if {
+	some k in redaction.always_sensitive_keys
+	normalised_key(key) == k
+}
+
+sensitive_key(key) if {
+	k := normalised_key(key)
+	not regex.match(redaction.not_sensitive_pattern, k)
+	k in redaction.sensitive_exact_keys
+}
+
+sensitive_key(key) if {
+	k := normalised_key(key)
+	not regex.match(redaction.not_sensitive_pattern, k)
+	regex.match(redaction.sensitive_key_pattern, k)
+}
+
+secret_string(s) if {
+	some p in redaction.value_patterns
+	regex.match(p.pattern, s)
+}
+
+# Paths (below input.parameters) of members under secret-naming keys.
+secret_key_paths contains path if {
+	walk(input.parameters, [path, value])
+	count(path) > 0
+	key := path[count(path) - 1]
+	is_string(key)
+	not is_null(value)
+	not is_boolean(value)
+	sensitive_key(key)
+}
+
+# A path inside (or at) a member that is removed anyway.
+under_secret_key(path) if {
+	some n in numbers.range(1, count(path))
+	array.slice(path, 0, n) in secret_key_paths
+}
+
+# Only the outermost secret member is removed: its contents go with it.
+removed_paths contains path if {
+	some path in secret_key_paths
+	not under_secret_key(array.slice(path, 0, count(path) - 1))
+}
+
+masked_paths contains path if {
+	walk(input.parameters, [path, value])
+	is_string(value)
+	count(path) > 0
+	not under_secret_key(path)
+	secret_string(value)
+}
+
+filtered_parameters := json.patch(input.parameters, array.concat(
+	[{"op": "remove", "path": p} | some p in removed_paths],
+	[{"op": "replace", "path": p, "value": redaction.replacement} | some p in masked_paths],
+)) if {
+	is_object(input.parameters)
+	redaction_loaded
+}

@@ -13,6 +13,7 @@ import {
   type SkippedRow,
   selectLoadable,
 } from "./store/active-set.js";
+import { withBuiltinData } from "./store/builtin-data.js";
 import { activeModules, getRevision, listData, policyDb } from "./store/repository.js";
 
 export interface PolicyLoaderDeps {
@@ -94,7 +95,7 @@ export function createPolicyLoader(deps: PolicyLoaderDeps): PolicyLoader {
     }
     const governing = set.modules.find((m) => isGoverning(m.name));
     const label = governing ? `${governing.name}@v${governing.version}` : `${config.package}@r${revision}`;
-    current = loadPolicy(outcome.compiled, config.package, set.document, {
+    current = loadPolicy(outcome.compiled, config.package, withBuiltinData(set.document), {
       label,
       revision,
       evalTimeoutMs: config.evalTimeoutMs,
