@@ -262,7 +262,7 @@ reason := sprintf("a principal without roles may not %s", [input.action]) if {
 #     unless its value is null or a boolean (those cannot hold one);
 #   - a string that contains a credential (a JWT, "Bearer ...", https://user:pass@host, a SARK API
 #     key, a private key, ...) is replaced by "[REDACTED]", so list positions stay where they were.
-# Rego has no recursion: walk finds the paths, one json.patch removes and replaces them.
+# Rego has no recursion: walk finds nested paths, one json.patch removes and replaces them.
 redaction := data.sark.redaction
 
 redaction_loaded if is_string(redaction.sensitive_key_pattern)
@@ -273,40 +273,57 @@ deny contains "policy data data.sark.redaction is missing, so tool arguments can
 	not redaction_loaded
 }
 
-normalised_key(key) := regex.replace(lower(key), redaction.key_strip_pattern, "")
+# Built once per evaluation, then each key is a lookup.
+always_sensitive_keys := {k | some k in redaction.always_sensitive_keys}
 
-sensitive_key(key) if {
-	some k in redaction.always_sensitive_keys
-	normalised_key(key) == k
+sensitive_exact_keys := {k | some k in redaction.sensitive_exact_keys}
+
+sensitive_key(key) if sensitive_normalised_key(regex.replace(lower(key), redaction.key_strip_pattern, ""))
+
+sensitive_normalised_key(k) if always_sensitive_keys[k]
+
+sensitive_normalised_key(k) if {
+	sensitive_exact_keys[k]
+	not regex.match(redaction.not_sensitive_pattern, k)
 }
 
-sensitive_key(key) if {
-	k := normalised_key(key)
-	not regex.match(redaction.not_sensitive_pattern, k)
-	k in redaction.sensitive_exact_keys
-}
-
-sensitive_key(key) if {
-	k := normalised_key(key)
-	not regex.match(redaction.not_sensitive_pattern, k)
+sensitive_normalised_key(k) if {
 	regex.match(redaction.sensitive_key_pattern, k)
+	not regex.match(redaction.not_sensitive_pattern, k)
 }
 
+# value_match_patterns: value_patterns joined into one alternation per flag set (two matches, not 12).
 secret_string(s) if {
-	some p in redaction.value_patterns
-	regex.match(p.pattern, s)
+	count(s) >= redaction.min_value_length
+	some p in redaction.value_match_patterns
+	regex.match(p, s)
 }
 
-# Paths (below input.parameters) of members under secret-naming keys.
-secret_key_paths contains path if {
-	walk(input.parameters, [path, value])
+# Paths (below input.parameters) of members under secret-naming keys. Top-level members are read
+# directly and only composite arguments are walked: most tool arguments are flat, and walk costs.
+secret_key_paths contains [key] if {
+	some key, value in input.parameters
+	secret_member(key, value)
+}
+
+secret_key_paths contains array.concat([top], path) if {
+	some top, outer in input.parameters
+	composite(outer)
+	walk(outer, [path, value])
 	count(path) > 0
-	key := path[count(path) - 1]
+	secret_member(path[count(path) - 1], value)
+}
+
+secret_member(key, value) if {
 	is_string(key)
 	not is_null(value)
 	not is_boolean(value)
 	sensitive_key(key)
 }
+
+composite(x) if is_object(x)
+
+composite(x) if is_array(x)
 
 # A path inside (or at) a member that is removed anyway.
 under_secret_key(path) if {
@@ -320,10 +337,19 @@ removed_paths contains path if {
 	not under_secret_key(array.slice(path, 0, count(path) - 1))
 }
 
-masked_paths contains path if {
-	walk(input.parameters, [path, value])
+masked_paths contains [key] if {
+	some key, value in input.parameters
 	is_string(value)
-	count(path) > 0
+	not secret_key_paths[[key]]
+	secret_string(value)
+}
+
+masked_paths contains path if {
+	some top, outer in input.parameters
+	composite(outer)
+	walk(outer, [sub, value])
+	is_string(value)
+	path := array.concat([top], sub)
 	not under_secret_key(path)
 	secret_string(value)
 }
@@ -335,3 +361,4 @@ filtered_parameters := json.patch(input.parameters, array.concat(
 	is_object(input.parameters)
 	redaction_loaded
 }
+

@@ -231,6 +231,7 @@ describe("redactionRules (data.sark.redaction for policies)", () => {
   it("every pattern is RE2 syntax (OPA's dialect)", () => {
     for (const p of [rules.key_strip_pattern, rules.sensitive_key_pattern, rules.not_sensitive_pattern]) re2(p);
     for (const v of rules.value_patterns) expect(() => re2(v.pattern), v.name).not.toThrow();
+    for (const p of rules.value_match_patterns) expect(() => re2(p)).not.toThrow();
   });
 
   it("decides keys exactly as isSensitiveKey does", () => {
@@ -266,6 +267,11 @@ describe("redactionRules (data.sark.redaction for policies)", () => {
         rules.value_patterns.some((v) => re2(v.pattern).matcher(s).find()),
         s,
       ).toBe(true);
+      expect(
+        rules.value_match_patterns.some((p) => re2(p).matcher(s).find()),
+        s,
+      ).toBe(true);
+      expect(s.length).toBeGreaterThanOrEqual(rules.min_value_length);
     }
   });
 });

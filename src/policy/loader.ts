@@ -5,6 +5,7 @@ import type { Logger } from "../platform/logger.js";
 import { type LoadedPolicy, loadPolicy } from "./builtin-engine.js";
 import { renderDiagnostics, tryCompile } from "./compile.js";
 import type { PolicyMetrics } from "./metrics.js";
+import { fromJS } from "./rego/index.js";
 import {
   type LastGood,
   type LoadableSet,
@@ -95,7 +96,8 @@ export function createPolicyLoader(deps: PolicyLoaderDeps): PolicyLoader {
     }
     const governing = set.modules.find((m) => isGoverning(m.name));
     const label = governing ? `${governing.name}@v${governing.version}` : `${config.package}@r${revision}`;
-    current = loadPolicy(outcome.compiled, config.package, withBuiltinData(set.document), {
+    // Converted to Rego values once here, not in every evaluation that reads it (PERFORMANCE.md).
+    current = loadPolicy(outcome.compiled, config.package, fromJS(withBuiltinData(set.document)), {
       label,
       revision,
       evalTimeoutMs: config.evalTimeoutMs,
