@@ -40,6 +40,8 @@ export function createPolicyLoader(deps: PolicyLoaderDeps): PolicyLoader {
   const db = policyDb(database);
   let current: LoadedPolicy | undefined;
   let loadedRevision = -1;
+  /** The newest revision tried; one that failed is not rebuilt (and re-logged) at every poll. */
+  let attemptedRevision = -1;
   let lastGood: LastGood = NOTHING_LOADED;
   /** Stored rows left out of (or held back from) the running set; they make the replica degraded. */
   let skipped: SkippedRow[] = [];
@@ -62,8 +64,9 @@ export function createPolicyLoader(deps: PolicyLoaderDeps): PolicyLoader {
   async function load(force: boolean): Promise<void> {
     const revision = await getRevision(db);
     unreachable = undefined;
-    if (!force && revision === loadedRevision && current) return;
+    if (!force && (revision === attemptedRevision || revision === loadedRevision) && current) return;
     const [modules, dataRows] = await Promise.all([activeModules(db), listData(db)]);
+    attemptedRevision = revision;
     // From here on nothing may throw: a stored row that cannot be loaded is skipped and reported,
     // and whatever else goes wrong keeps the running policy (a throw here once meant a crash loop).
     try {
