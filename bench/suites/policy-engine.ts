@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { compilePolicy } from "../../src/policy/rego/index.js";
+import { compilePolicy, fromJS } from "../../src/policy/rego/index.js";
+import { withBuiltinData } from "../../src/policy/store/builtin-data.js";
 import type { BenchRow } from "../lib/results.js";
 import { measureLoop } from "../lib/timing.js";
 import { CEDAR_POLICIES, cedarRequest } from "./policy-engine-cedar.js";
@@ -48,11 +49,13 @@ export const REALISTIC_INPUT = {
 /** The outputs the policy service reads for one decision. */
 function decider(modules: { path: string; source: string }[], pkg: string) {
   const policy = compilePolicy(modules);
+  // data.sark.redaction, as the loader gives every evaluation (filtered_parameters reads it).
+  const data = fromJS(withBuiltinData({}));
   const allow = policy.prepare(`data.${pkg}.allow`);
   const deny = policy.prepare(`data.${pkg}.deny`);
   const filtered = policy.prepare(`data.${pkg}.filtered_parameters`);
   return (input: unknown) => {
-    const opts = { input, nowNs: 1795000000000000000 };
+    const opts = { input, data, nowNs: 1795000000000000000 };
     return { allow: allow(opts), deny: deny(opts), filtered: filtered(opts) };
   };
 }

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compilePolicy } from "../../src/policy/rego/index.js";
+import { compilePolicy, fromJS } from "../../src/policy/rego/index.js";
+import { withBuiltinData } from "../../src/policy/store/builtin-data.js";
 import { REALISTIC_INPUT } from "./policy-engine.js";
 
 const root = join(import.meta.dirname ?? ".", "..", "..");
@@ -15,8 +16,10 @@ const policy = compilePolicy([{ path: "policies/sark/authz.rego", source }]);
 const allow = policy.prepare("data.sark.authz.allow");
 const deny = policy.prepare("data.sark.authz.deny");
 const filtered = policy.prepare("data.sark.authz.filtered_parameters");
+// data.sark.redaction, as the loader gives every evaluation (filtered_parameters reads it).
+const data = fromJS(withBuiltinData({}));
 const decide = (input: unknown) => {
-  const opts = { input, nowNs: 1795000000000000000 };
+  const opts = { input, data, nowNs: 1795000000000000000 };
   return { allow: allow(opts), deny: deny(opts), filtered: filtered(opts) };
 };
 

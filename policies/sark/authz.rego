@@ -255,14 +255,110 @@ reason := sprintf("a principal without roles may not %s", [input.action]) if {
 	count(input.user.roles) == 0
 }
 
-sensitive_key_fragments := {"password", "passwd", "secret", "token", "api_key", "apikey", "api-key"}
+# filtered_parameters: the tool arguments with secrets taken out, by the same rules that redact the
+# audit log (src/audit/redaction.ts). SARK provides those rules as data.sark.redaction (for a remote
+# OPA, load policies/redaction-data.json). At any depth, including inside lists:
+#   - a member whose key names a secret (password, pwd, pass_phrase, api-key, token, ...) is removed,
+#     unless its value is null or a boolean (those cannot hold one);
+#   - a string that contains a credential (a JWT, "Bearer ...", https://user:pass@host, a SARK API
+#     key, a private key, ...) is replaced by "[REDACTED]", so list positions stay where they were.
+# Rego has no recursion: walk finds nested paths, one json.patch removes and replaces them.
+redaction := data.sark.redaction
 
-sensitive_key(key) if {
-	some fragment in sensitive_key_fragments
-	contains(lower(key), fragment)
+redaction_loaded if is_string(redaction.sensitive_key_pattern)
+
+# Without the rules, arguments cannot be filtered: refuse the call instead of passing secrets on.
+deny contains "policy data data.sark.redaction is missing, so tool arguments cannot be filtered" if {
+	input.action == "tool:invoke"
+	not redaction_loaded
 }
 
-filtered_parameters := {key: value |
+# Built once per evaluation, then each key is a lookup.
+always_sensitive_keys := {k | some k in redaction.always_sensitive_keys}
+
+sensitive_exact_keys := {k | some k in redaction.sensitive_exact_keys}
+
+sensitive_key(key) if sensitive_normalised_key(regex.replace(lower(key), redaction.key_strip_pattern, ""))
+
+sensitive_normalised_key(k) if always_sensitive_keys[k]
+
+sensitive_normalised_key(k) if {
+	sensitive_exact_keys[k]
+	not regex.match(redaction.not_sensitive_pattern, k)
+}
+
+sensitive_normalised_key(k) if {
+	regex.match(redaction.sensitive_key_pattern, k)
+	not regex.match(redaction.not_sensitive_pattern, k)
+}
+
+# value_match_patterns: value_patterns joined into one alternation per flag set (two matches, not 12).
+secret_string(s) if {
+	count(s) >= redaction.min_value_length
+	some p in redaction.value_match_patterns
+	regex.match(p, s)
+}
+
+# Paths (below input.parameters) of members under secret-naming keys. Top-level members are read
+# directly and only composite arguments are walked: most tool arguments are flat, and walk costs.
+secret_key_paths contains [key] if {
 	some key, value in input.parameters
-	not sensitive_key(key)
-} if is_object(input.parameters)
+	secret_member(key, value)
+}
+
+secret_key_paths contains array.concat([top], path) if {
+	some top, outer in input.parameters
+	composite(outer)
+	walk(outer, [path, value])
+	count(path) > 0
+	secret_member(path[count(path) - 1], value)
+}
+
+secret_member(key, value) if {
+	is_string(key)
+	not is_null(value)
+	not is_boolean(value)
+	sensitive_key(key)
+}
+
+composite(x) if is_object(x)
+
+composite(x) if is_array(x)
+
+# A path inside (or at) a member that is removed anyway.
+under_secret_key(path) if {
+	some n in numbers.range(1, count(path))
+	array.slice(path, 0, n) in secret_key_paths
+}
+
+# Only the outermost secret member is removed: its contents go with it.
+removed_paths contains path if {
+	some path in secret_key_paths
+	not under_secret_key(array.slice(path, 0, count(path) - 1))
+}
+
+masked_paths contains [key] if {
+	some key, value in input.parameters
+	is_string(value)
+	not secret_key_paths[[key]]
+	secret_string(value)
+}
+
+masked_paths contains path if {
+	some top, outer in input.parameters
+	composite(outer)
+	walk(outer, [sub, value])
+	is_string(value)
+	path := array.concat([top], sub)
+	not under_secret_key(path)
+	secret_string(value)
+}
+
+filtered_parameters := json.patch(input.parameters, array.concat(
+	[{"op": "remove", "path": p} | some p in removed_paths],
+	[{"op": "replace", "path": p, "value": redaction.replacement} | some p in masked_paths],
+)) if {
+	is_object(input.parameters)
+	redaction_loaded
+}
+

@@ -201,3 +201,57 @@ test_filtered_parameters_drop_secrets if {
 test_no_filtered_parameters_without_parameters if {
 	not authz.filtered_parameters with input as {"user": user(["admin"]), "action": "server:read"}
 }
+
+filtered(params) := f if {
+	inp := object.union(object.remove(invoke(["developer"], "read_file", "low"), ["parameters"]), {"parameters": params})
+	f := authz.filtered_parameters with input as inp
+}
+
+# Fixtures assembled from parts, so no secret scanner mistakes this file for a leak.
+jwt := concat(".", ["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiJ1LTEifQ", "c2lnbmF0dXJlLWJ5dGVz"])
+
+sark_key := concat("_", ["sark", "prod", "0123456789abcdef", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg"])
+
+test_filtered_parameters_key_spellings if {
+	filtered({
+		"path": "/x", "pwd": "a", "pass_phrase": "b", "Pass-Phrase": "c", "passwd": "d",
+		"client_secret": "e", "X-Api-Key": "f", "accessKey": "g",
+	}) == {"path": "/x"}
+}
+
+test_filtered_parameters_keep_names_about_secrets if {
+	params := {"max_tokens": 5, "token_id": "t-1", "password_set": true, "api_key": null}
+	filtered(params) == params
+}
+
+test_filtered_parameters_nested_keys if {
+	filtered({"db": {"conn": {"api-key": "k", "region": "eu"}, "password": {"v": 1}}}) == {"db": {"conn": {"region": "eu"}}}
+}
+
+test_filtered_parameters_secrets_in_lists if {
+	filtered({"items": [{"name": "a", "password": "p"}, sprintf("Bearer %s", [jwt]), "plain", [{"token": "t"}]]}) == {"items": [{"name": "a"}, "[REDACTED]", "plain", [{}]]}
+}
+
+test_filtered_parameters_credential_values if {
+	filtered({
+		"q": "select 1", "header": sprintf("Bearer %s", [jwt]), "bare_jwt": jwt,
+		"url": "https://user:pass@db.example.com/x", "key_in_text": sprintf("use %s now", [sark_key]),
+	}) == {
+		"q": "select 1", "header": "[REDACTED]", "bare_jwt": "[REDACTED]",
+		"url": "[REDACTED]", "key_in_text": "[REDACTED]",
+	}
+}
+
+test_filtered_parameters_url_without_credentials_kept if {
+	filtered({"url": "https://db.example.com/x?user=alice"}) == {"url": "https://db.example.com/x?user=alice"}
+}
+
+test_filtered_parameters_keys_with_slashes if {
+	filtered({"a/b": {"secret": "s", "ok": 1}, "~": jwt}) == {"a/b": {"ok": 1}, "~": "[REDACTED]"}
+}
+
+test_tool_invoke_denied_without_redaction_rules if {
+	denials := authz.deny with input as invoke(["admin"], "read_file", "low") with data.sark.redaction as null
+	some msg in denials
+	contains(msg, "data.sark.redaction")
+}

@@ -1,5 +1,6 @@
+import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
-import { isSensitiveKey, REDACTED, REDACTION_LIMITS, redact, redactString } from "./redaction.js";
+import { isSensitiveKey, REDACTED, REDACTION_LIMITS, redact, redactionRules, redactString } from "./redaction.js";
 
 // Fixtures are assembled at runtime so no scanner mistakes this file for a leak.
 const AWS_KEY = ["AKIA", "IOSFODNN7EXAMPLE"].join("");
@@ -196,5 +197,81 @@ describe("redact", () => {
     expect(redact(3)).toBe(3);
     expect(redact(null)).toBe(null);
     expect(redact(undefined)).toBe(undefined);
+  });
+});
+
+describe("the cases the default policy's filtered_parameters also covers (issue 14)", () => {
+  it("redacts pwd, pass_phrase, nested api-key, accessKey, and secrets inside lists", () => {
+    const out = redact({
+      pwd: "a",
+      pass_phrase: "b",
+      accessKey: "c",
+      nested: { deeper: { "api-key": "k", region: "eu" } },
+      list: [{ password: "p", name: "n" }, `Bearer ${JWT}`, "https://user:pass@db.example.com/x", SARK_KEY],
+    });
+    expect(out).toEqual({
+      accessKey: REDACTED,
+      list: [
+        { name: "n", password: REDACTED },
+        "Bearer [REDACTED:jwt]",
+        `https://user:${REDACTED}@db.example.com/x`,
+        "[REDACTED:sark_api_key]",
+      ],
+      nested: { deeper: { "api-key": REDACTED, region: "eu" } },
+      pass_phrase: REDACTED,
+      pwd: REDACTED,
+    });
+  });
+});
+
+describe("redactionRules (data.sark.redaction for policies)", () => {
+  const rules = redactionRules();
+  const re2 = (p: string) => RE2JS.compile(p);
+
+  it("every pattern is RE2 syntax (OPA's dialect)", () => {
+    for (const p of [rules.key_strip_pattern, rules.sensitive_key_pattern, rules.not_sensitive_pattern]) re2(p);
+    for (const v of rules.value_patterns) expect(() => re2(v.pattern), v.name).not.toThrow();
+    for (const p of rules.value_match_patterns) expect(() => re2(p)).not.toThrow();
+  });
+
+  it("decides keys exactly as isSensitiveKey does", () => {
+    const strip = re2(rules.key_strip_pattern);
+    const sensitive = re2(rules.sensitive_key_pattern);
+    const notSensitive = re2(rules.not_sensitive_pattern);
+    const viaRules = (key: string) => {
+      const k = strip.matcher(key.toLowerCase()).replaceAll("");
+      if (rules.always_sensitive_keys.includes(k)) return true;
+      if (notSensitive.matcher(k).find()) return false;
+      return rules.sensitive_exact_keys.includes(k) || sensitive.matcher(k).find();
+    };
+    const keys = ["pwd", "pass_phrase", "api-key", "X-API-Key", "max_tokens", "token_id", "session_id", "secret_id"];
+    for (const k of [...keys, "name", "sql", "passwordSet", "accessKey", "aws_access_key_id", "auth", "keys"]) {
+      expect(viaRules(k), k).toBe(isSensitiveKey(k));
+    }
+  });
+
+  it("finds every credential redactString masks", () => {
+    for (const s of [
+      AWS_KEY,
+      OPENAI,
+      GITHUB,
+      SLACK,
+      JWT,
+      SARK_KEY,
+      PEM,
+      `Bearer ${JWT}`,
+      "https://u:secret@h.example",
+    ]) {
+      expect(redactString(s), s).not.toBe(s);
+      expect(
+        rules.value_patterns.some((v) => re2(v.pattern).matcher(s).find()),
+        s,
+      ).toBe(true);
+      expect(
+        rules.value_match_patterns.some((p) => re2(p).matcher(s).find()),
+        s,
+      ).toBe(true);
+      expect(s.length).toBeGreaterThanOrEqual(rules.min_value_length);
+    }
   });
 });

@@ -18,13 +18,16 @@ export const REDACTION_LIMITS = {
 // Keys whose values are secrets whatever they look like; matched on the key lower-cased with
 // everything but letters and digits removed, so `X-API-Key`, `api_key` and `apiKey` are one rule.
 const SENSITIVE_KEY =
-  /(password|passwd|passphrase|secret|token|apikey|authorization|credential|privatekey|cookie|sessionid|signature|bearer)/;
+  /(password|passwd|passphrase|secret|token|apikey|accesskey|authorization|credential|privatekey|cookie|sessionid|signature|bearer)/;
 const SENSITIVE_EXACT = new Set(["pwd", "pass", "auth", "key", "pin", "otp", "jwt", "sig"]);
 // Names *about* a secret are not the secret: identifiers (`api_key_id`, `token_id`), names, types,
 // counts, timestamps, and LLM counters such as `max_tokens`. Session ids and Vault-style
 // `secret_id`s are bearer credentials, so they stay sensitive.
 const NOT_SENSITIVE = /(?:tokens|ids?|names?|type|count|limit|prefix|length|ttl|expiresat|at)$/;
 const ALWAYS_SENSITIVE = new Set(["sessionid", "secretid"]);
+
+/** What a key is compared as: lower-cased, everything but letters and digits removed. */
+const KEY_STRIP = /[^a-z0-9]/g;
 
 // Key names repeat endlessly at audit rates; remembering the verdict skips three regexes per key.
 const keyVerdicts = new Map<string, boolean>();
@@ -34,7 +37,7 @@ const KEY_CACHE_MAX = 10_000;
 export function isSensitiveKey(key: string): boolean {
   const known = keyVerdicts.get(key);
   if (known !== undefined) return known;
-  const k = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const k = key.toLowerCase().replace(KEY_STRIP, "");
   const verdict =
     ALWAYS_SENSITIVE.has(k) || (!NOT_SENSITIVE.test(k) && (SENSITIVE_EXACT.has(k) || SENSITIVE_KEY.test(k)));
   if (keyVerdicts.size >= KEY_CACHE_MAX) keyVerdicts.clear();
@@ -105,6 +108,58 @@ const MIN_SECRET_LENGTH = 16;
 // A superset of the patterns' fixed parts: one scan decides whether any pattern needs to run.
 const ANY_PATTERN =
   /-----BEGIN|:\/\/|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|ROA|PKA|SCA)|aws_?secret|sk-|k_(?:live|test)_|gh[pousr]_|github_pat_|xox|AIza|sark_|Bearer|Basic|Token/i;
+
+/**
+ * The redaction rules as plain data, for policies (`data.sark.redaction`, see docs/POLICIES.md):
+ * the default policy filters tool arguments with exactly the rules that redact the audit log.
+ * Patterns are RE2 syntax (OPA's regex dialect; JavaScript's `i` flag becomes `(?i)`), and a key is
+ * sensitive when, lower-cased with `key_strip_pattern` matches removed, it is in
+ * `always_sensitive_keys`, or it does not match `not_sensitive_pattern` and is in
+ * `sensitive_exact_keys` or matches `sensitive_key_pattern`. Values that are null or booleans are
+ * never secrets.
+ */
+export interface RedactionRules {
+  key_strip_pattern: string;
+  sensitive_key_pattern: string;
+  sensitive_exact_keys: string[];
+  not_sensitive_pattern: string;
+  always_sensitive_keys: string[];
+  value_patterns: Array<{ name: string; pattern: string }>;
+  /** The same patterns combined into as few alternations as flags allow; a match of any is a match of one. */
+  value_match_patterns: string[];
+  /** Shorter strings are never searched: no credential above is that short. */
+  min_value_length: number;
+  replacement: string;
+}
+
+const re2Source = (r: RegExp): string => (r.flags.includes("i") ? `(?i)${r.source}` : r.source);
+
+/**
+ * The value patterns as (at most) two alternations, case-sensitive and case-insensitive: a policy
+ * then runs two regex matches per string instead of one per pattern (measured in PERFORMANCE.md).
+ * A leading `(?i)` rather than `(?i:…)` groups, which not every regex dialect in between accepts.
+ */
+function combinedPatterns(): string[] {
+  const join = (ps: readonly ValuePattern[]) => ps.map((p) => `(?:${p.pattern.source})`).join("|");
+  const sensitive = VALUE_PATTERNS.filter((p) => !p.pattern.flags.includes("i"));
+  const insensitive = VALUE_PATTERNS.filter((p) => p.pattern.flags.includes("i"));
+  return [join(sensitive), ...(insensitive.length > 0 ? [`(?i)${join(insensitive)}`] : [])];
+}
+
+/** {@link RedactionRules} built from the very regexes {@link isSensitiveKey} and {@link redactString} use. */
+export function redactionRules(): RedactionRules {
+  return {
+    key_strip_pattern: KEY_STRIP.source,
+    sensitive_key_pattern: SENSITIVE_KEY.source,
+    sensitive_exact_keys: [...SENSITIVE_EXACT].sort(),
+    not_sensitive_pattern: NOT_SENSITIVE.source,
+    always_sensitive_keys: [...ALWAYS_SENSITIVE].sort(),
+    value_patterns: VALUE_PATTERNS.map((p) => ({ name: p.name, pattern: re2Source(p.pattern) })),
+    value_match_patterns: combinedPatterns(),
+    min_value_length: MIN_SECRET_LENGTH,
+    replacement: REDACTED,
+  };
+}
 
 /** Masks credential-looking substrings in a string, keeping the surrounding text. */
 export function redactString(input: string): string {

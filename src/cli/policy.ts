@@ -4,6 +4,7 @@ import { collectFiles, isRego, isYaml, mergeData, readDocument } from "../policy
 import { runYamlSuite, type SuiteCase } from "../policy/cli/yaml-suite.js";
 import { renderDiagnostics, runTests, tryCompile } from "../policy/compile.js";
 import { toJS } from "../policy/rego/index.js";
+import { withBuiltinData } from "../policy/store/builtin-data.js";
 
 /** Where the command writes; tests pass their own sinks. */
 export interface CliIo {
@@ -75,7 +76,8 @@ export function policyEval(args: readonly string[], io: CliIo): number {
     io.err(`${renderDiagnostics(outcome.diagnostics)}\n`);
     return 1;
   }
-  const opts = { data, input: values.input ? readDocument(values.input) : undefined };
+  // SARK's built-in data (data.sark.redaction) is there, as in every decision the server makes.
+  const opts = { data: withBuiltinData(data), input: values.input ? readDocument(values.input) : undefined };
   // A plain data reference prints its value; anything else prints every solution's bindings.
   if (/^data(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(query)) {
     const value = outcome.compiled.evaluate(query, opts);

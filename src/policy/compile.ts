@@ -1,4 +1,5 @@
 import { type CompiledPolicy, compilePolicy, RegoCompileError, type RegoModuleSource } from "./rego/index.js";
+import { withBuiltinData } from "./store/builtin-data.js";
 import type { TestResult } from "./store/tables.js";
 
 /** A compile problem, pointing at the line and column of the source the caller sent. */
@@ -37,17 +38,21 @@ export function renderDiagnostics(diagnostics: readonly PolicyDiagnostic[]): str
 /** Step budget for one test rule: generous, but a runaway test cannot hang an API request. */
 const TEST_MAX_STEPS = 5_000_000;
 
-/** Runs every `test_*` rule of a compiled policy (like `opa test`), in name order. */
+/**
+ * Runs every `test_*` rule of a compiled policy (like `opa test`), in name order, against `data`
+ * plus SARK's built-in data (`data.sark.redaction`), as decisions see it.
+ */
 export function runTests(
   compiled: CompiledPolicy,
-  opts: { data?: unknown; deadlineMs?: number; print?: (msg: string) => void } = {},
+  opts: { data?: Record<string, unknown>; deadlineMs?: number; print?: (msg: string) => void } = {},
 ): TestResult[] {
+  const data = withBuiltinData(opts.data ?? {});
   return compiled
     .tests()
     .sort()
     .map((name) => {
       const r = compiled.runTest(name, {
-        data: opts.data,
+        data,
         maxSteps: TEST_MAX_STEPS,
         deadlineMs: opts.deadlineMs,
         print: opts.print,

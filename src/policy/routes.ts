@@ -25,7 +25,7 @@ import {
   UpdatePolicyBody,
   ValidateResponse,
 } from "./schemas.js";
-import { normaliseDataPath } from "./store/data-document.js";
+import { parseDataPath } from "./store/data-document.js";
 import type { PolicyDataStore } from "./store/data-service.js";
 import type { PolicyRow, VersionRow } from "./store/repository.js";
 import type { PolicyStore, StoreActor } from "./store/service.js";
@@ -78,9 +78,9 @@ export function policyRoutes(deps: PolicyRouteDeps) {
     created_at: new Date(v.created_at).toISOString(),
   });
   const dataPath = (raw: string) => {
-    const path = normaliseDataPath(raw);
-    if (!path) throw validationFailed(`'${raw}' is not a data path (segments of letters, digits and _ separated by /)`);
-    return path;
+    const parsed = parseDataPath(raw);
+    if (!parsed.ok) throw validationFailed(parsed.message);
+    return parsed.path;
   };
 
   return (app: AppInstance) => {

@@ -30,7 +30,7 @@ export function readDocument(file: string): unknown {
 export function mergeData(target: Record<string, unknown>, source: unknown): Record<string, unknown> {
   if (typeof source !== "object" || source === null || Array.isArray(source)) return target;
   for (const [k, v] of Object.entries(source)) {
-    const existing = target[k];
+    const existing = Object.hasOwn(target, k) ? target[k] : undefined;
     const bothObjects =
       typeof existing === "object" &&
       existing !== null &&
@@ -38,7 +38,10 @@ export function mergeData(target: Record<string, unknown>, source: unknown): Rec
       typeof v === "object" &&
       v !== null &&
       !Array.isArray(v);
-    target[k] = bothObjects ? mergeData(existing as Record<string, unknown>, v) : v;
+    const merged = bothObjects ? mergeData(existing as Record<string, unknown>, v) : v;
+    // defineProperty: a data file's `__proto__` key is data, never the prototype setter (or, merged
+    // into, Object.prototype itself).
+    Object.defineProperty(target, k, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   return target;
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { renderDiagnostics, tryCompile } from "../compile.js";
 import { type CompiledPolicy, toJS } from "../rego/index.js";
 import { interpretResult } from "../result.js";
+import { withBuiltinData } from "../store/builtin-data.js";
 import { collectFiles, isRego, readDocument } from "./files.js";
 
 /**
@@ -37,7 +38,9 @@ function parseSuite(raw: unknown, file: string): Suite {
 }
 
 function decide(compiled: CompiledPolicy, pkg: string, input: unknown, data: unknown): boolean {
-  const doc = compiled.evaluate(`data.${pkg}`, { input, data });
+  // SARK's built-in data (data.sark.redaction) is there, as in every decision SARK makes.
+  const base = typeof data === "object" && data !== null && !Array.isArray(data) ? data : {};
+  const doc = compiled.evaluate(`data.${pkg}`, { input, data: withBuiltinData(base as Record<string, unknown>) });
   const result = interpretResult(doc === undefined ? undefined : toJS(doc), `data.${pkg}`);
   return result.allow && result.deny.length === 0;
 }

@@ -1,6 +1,7 @@
 import type { AuditRecorder } from "../../audit/types.js";
 import type { Database } from "../../platform/db/database.js";
-import { conflict, notFound } from "../../platform/errors.js";
+import { conflict, notFound, validationFailed } from "../../platform/errors.js";
+import { BUILTIN_DATA_PATH } from "./builtin-data.js";
 import { pathsOverlap } from "./data-document.js";
 import * as repo from "./repository.js";
 import type { StoreActor } from "./service.js";
@@ -32,6 +33,8 @@ export function createPolicyDataStore(deps: { database: Database; audit: AuditRe
     listData: () => repo.listData(db),
 
     async putData(path: string, value: unknown, actor: StoreActor) {
+      if (path === BUILTIN_DATA_PATH || path.startsWith(`${BUILTIN_DATA_PATH}/`))
+        throw validationFailed(`policy data path '${path}' is provided by SARK (data.sark.redaction); choose another`);
       const others = (await repo.listData(db)).filter((d) => d.path !== path && pathsOverlap(d.path, path));
       if (others.length > 0)
         throw conflict(`policy data path '${path}' overlaps '${others[0]?.path}'; delete that one first`);
