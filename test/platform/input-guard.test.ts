@@ -112,6 +112,7 @@ describe(`request input guard (${BACKEND_LABEL})`, () => {
       ["/api/v1/policies", [...forged, ...notUuid]],
       ["/api/v1/servers", [...forged, ...notUuid]],
       ["/api/v1/api-keys", forged],
+      ["/api/v1/audit/events", [...forged, ...notUuid]],
     ];
     for (const [list, cursors] of lists) {
       for (const cursor of cursors) {
