@@ -67,7 +67,9 @@ describe(`HTTP pipeline (${BACKEND_LABEL})`, () => {
       });
       expect(res.statusCode, method).toBe(204);
       expect(res.headers["access-control-allow-origin"]).toBe("https://console.example.test");
-      const methods = String(res.headers["access-control-allow-methods"]).split(",").map((m) => m.trim());
+      const methods = String(res.headers["access-control-allow-methods"])
+        .split(",")
+        .map((m) => m.trim());
       expect(methods, method).toContain(method);
       const headers = String(res.headers["access-control-allow-headers"]).toLowerCase();
       for (const h of ["authorization", "x-api-key", "content-type", "x-request-id"]) expect(headers).toContain(h);
