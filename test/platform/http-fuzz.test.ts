@@ -213,7 +213,12 @@ describe(`HTTP fuzz (${BACKEND_LABEL})`, () => {
         token: admin,
         body: { username: "fuzz-target", password: "fuzz-target-password-1", roles: ["viewer"] },
       }),
-      t.request({ method: "POST", url: "/api/v1/api-keys", token: admin, body: { name: "fuzz-target", scopes: [] } }),
+      t.request({
+        method: "POST",
+        url: "/api/v1/api-keys",
+        token: admin,
+        body: { name: "fuzz-target", scopes: ["servers:read"] },
+      }),
     ]);
     for (const res of created) {
       const id = (res.json() as { id?: unknown }).id;
@@ -305,6 +310,7 @@ describe(`HTTP fuzz (${BACKEND_LABEL})`, () => {
       `http fuzz: ${runs} requests, ${knownIds.length} known ids, statuses ${JSON.stringify([...statuses].sort())}\n`,
     );
     expect(runs).toBeGreaterThan(50);
+    expect(knownIds.length).toBe(5);
 
     const live = await t.request({ method: "GET", url: "/health/live" });
     expect(live.statusCode).toBe(200);
