@@ -9,10 +9,16 @@ import { AppError } from "./platform/errors.js";
 import type { AppInstance } from "./platform/feature.js";
 import { createAccessLog } from "./platform/http/access-log.js";
 import { createErrorHandler, renderError } from "./platform/http/error-handler.js";
+import { createClientErrorHandler, createFrameworkErrorHandler } from "./platform/http/framework-errors.js";
+import { createInputGuard } from "./platform/http/input-guard.js";
 import { requestIdFrom } from "./platform/http/request-id.js";
 import { securityHeaders } from "./platform/http/security-headers.js";
 
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** What a browser origin in CORS_ORIGINS may send: every method the API serves, and its auth headers. */
+const CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+const CORS_ALLOWED_HEADERS = ["authorization", "x-api-key", "content-type", "x-request-id"];
 
 /**
  * Builds the HTTP app from a Context: the request pipeline (ARCHITECTURE.md) and every feature's
@@ -20,6 +26,7 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  */
 export async function buildApp(ctx: Context): Promise<AppInstance> {
   const { config } = ctx;
+  const securityHeaderValues = securityHeaders({ hsts: config.environment === "production" });
   const app = Fastify({
     // No Fastify logger: it would build a child logger per request. The access log and error
     // handler write to ctx.logger directly (one line per request, path only, no query string).
@@ -31,6 +38,9 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     return503OnClosing: true,
     forceCloseConnections: "idle",
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
+    // Errors raised before a route runs still answer in the error envelope.
+    clientErrorHandler: createClientErrorHandler(ctx.logger),
+    frameworkErrors: createFrameworkErrorHandler(securityHeaderValues.api),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest("principal", undefined);
@@ -46,6 +56,8 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     await app.register(cors, {
       origin: config.corsOrigins.includes("*") ? true : [...config.corsOrigins],
       credentials: !config.corsOrigins.includes("*"),
+      methods: CORS_METHODS,
+      allowedHeaders: CORS_ALLOWED_HEADERS,
       exposedHeaders: [
         "x-request-id",
         "x-ratelimit-limit",
@@ -56,7 +68,6 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     });
   }
 
-  const securityHeaderValues = securityHeaders({ hsts: config.environment === "production" });
   const access = createAccessLog(ctx.logger, ctx.metrics);
   // One onRequest hook for the whole pipeline prefix (ARCHITECTURE.md "Request pipeline"):
   // headers, authentication, read-only guard. Fewer hooks is measurably cheaper per request.
@@ -93,6 +104,8 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
       proceed();
     }
   });
+  // Screens params, query and body once for every route (NUL, unpaired surrogates, nesting depth).
+  app.addHook("preValidation", createInputGuard(config.maxJsonDepth));
   app.addHook("onResponse", (request, reply, done) => {
     access.record(request, reply);
     done();

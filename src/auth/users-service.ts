@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { AuditActor, AuditRecorder } from "../audit/types.js";
 import type { Clock } from "../platform/clock.js";
 import { type AppError, conflict, type FieldError, notFound, validationFailed } from "../platform/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
+import { decodeIdCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.js";
 import { revokeUserRefreshTokens } from "./refresh-repository.js";
 import type { Revocations } from "./revocations.js";
@@ -192,7 +192,7 @@ export function createUsersService(deps: {
     },
 
     async list({ cursor, limit, role, active }) {
-      const after = cursor ? decodeCursor(cursor, ["id"]).id : undefined;
+      const after = decodeIdCursor(cursor);
       const rows = await repo.listUsers(db, { after, limit: limit + 1, role, active });
       const items = rows.slice(0, limit).map(toUserView);
       const last = items.at(-1);

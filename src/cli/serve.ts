@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { buildApp } from "../app.js";
 import { type Context, createContext } from "../context.js";
 import type { Config } from "../platform/config.js";
+import { closeConnectionsAfterResponse, stopAcceptingAndDrain } from "../platform/http/drain.js";
 
 type BootstrappedAdmin = Awaited<ReturnType<Context["bootstrapAdmin"]>> | undefined;
 
@@ -69,12 +70,13 @@ async function listenAndServe(ctx: Context): Promise<void> {
     shuttingDown = true;
     logger.info({ signal }, "shutting down: readiness off, draining requests");
     ctx.lifecycle.draining = true;
+    closeConnectionsAfterResponse(app.server);
+    // Keep accepting and serving through the delay, so requests the load balancer still routes
+    // here (while it notices readiness failing) are answered rather than refused.
     if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
-    const force = setTimeout(() => {
-      logger.warn("grace period over; closing remaining connections");
-      app.server.closeAllConnections();
-    }, config.shutdownGraceMs);
-    force.unref();
+    await stopAcceptingAndDrain(app.server, config.shutdownGraceMs, () =>
+      logger.warn("grace period over; closing remaining connections"),
+    );
     try {
       await app.close();
       await ctx.stop();

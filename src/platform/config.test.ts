@@ -129,6 +129,13 @@ describe("loadConfig", () => {
     const c = loadConfig({ SARK_WORKERS: "2", DATABASE_URL: PROD_DB, REDIS_URL: "redis://cache:6379" });
     expect(c.workers).toBe(2);
   });
+
+  it("reads MAX_JSON_DEPTH within 8..512, default 64", () => {
+    expect(loadConfig({}).maxJsonDepth).toBe(64);
+    expect(loadConfig({ MAX_JSON_DEPTH: "100" }).maxJsonDepth).toBe(100);
+    expect(problemsOf({ MAX_JSON_DEPTH: "4" }).join()).toContain("MAX_JSON_DEPTH");
+    expect(problemsOf({ MAX_JSON_DEPTH: "100000" }).join()).toContain("MAX_JSON_DEPTH");
+  });
 });
 
 describe("parseDurationSeconds", () => {

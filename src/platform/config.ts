@@ -91,6 +91,8 @@ export interface Config {
   readonly shutdownDelayMs: number;
   readonly trustProxy: boolean;
   readonly bodyLimitBytes: number;
+  /** Deepest nesting of objects/arrays accepted in a request (body, query, params); deeper is a 400. */
+  readonly maxJsonDepth: number;
   readonly requestTimeoutMs: number;
   /** How often a replica checks whether the registry changed elsewhere; 0 turns its read cache off. */
   readonly registryCacheRefreshMs: number;
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownDelayMs: r.int("SHUTDOWN_DELAY_MS", production ? 5000 : 0, 0, 600_000),
     trustProxy: r.bool("TRUST_PROXY", false),
     bodyLimitBytes: r.int("BODY_LIMIT_BYTES", 1_048_576, 1024, 100 * 1_048_576),
+    maxJsonDepth: r.int("MAX_JSON_DEPTH", 64, 8, 512),
     requestTimeoutMs: r.int("REQUEST_TIMEOUT_MS", 30_000, 100, 600_000),
     registryCacheRefreshMs: r.int("REGISTRY_CACHE_REFRESH_MS", 1000, 0, 60_000),
     admin: {

@@ -13,11 +13,17 @@ export const ERROR_STATUS = {
   POLICY_DENIED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  /** The client did not send a complete request in time (Node's request timeout). */
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A path parameter longer than the router accepts. */
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE: 422,
   RATE_LIMITED: 429,
+  /** The request line and headers exceed Node's limit (--max-http-header-size, 16 KiB by default). */
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   BAD_GATEWAY: 502,
   READ_ONLY: 503,

@@ -52,6 +52,7 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
         names.set(input.name.toLowerCase(), index);
         const prepared = core.prepare(caller, input, prefix);
         await core.authorize(caller, ACTIONS.serverRegister, { server: policyServer(prepared.server) });
+        await core.requireTeamMember(caller, prepared.server.team, prepared.server);
         out.push({ index, prepared });
       } catch (e) {
         out.push(failure(index, e));

@@ -1,7 +1,7 @@
 import type { Principal } from "../auth/principal.js";
 import type { Sensitivity } from "../platform/config.js";
-import { AppError, validationFailed } from "../platform/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
+import { validationFailed } from "../platform/errors.js";
+import { decodeIdCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
 import { ACTIONS } from "../policy/actions.js";
 import { toServer } from "./mapping.js";
 import { countServerRows, listServerRows, toolCounts } from "./repository.js";
@@ -64,16 +64,6 @@ export function parseFilters(q: FilterQuery, principal: Principal): ServerFilter
   };
 }
 
-/** Decodes a list cursor: the id of the last row of the previous page. */
-export function cursorAfter(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const { id } = decodeCursor(cursor, ["id"] as const);
-  if (!uuid.test(id)) {
-    throw new AppError("INVALID_CURSOR", "cursor is not valid; pass next_cursor from a previous page unchanged");
-  }
-  return id.toLowerCase();
-}
-
 export interface ListOptions extends FilterQuery {
   limit?: number;
   cursor?: string;
@@ -89,7 +79,7 @@ export function createServerListing(core: RegistryCore) {
     await core.authorize(caller, ACTIONS.serverRead);
     const limit = Math.min(Math.max(options.limit ?? LIMITS.pageDefault, 1), LIMITS.pageMax);
     const filters = parseFilters(options, caller.principal);
-    const after = cursorAfter(options.cursor);
+    const after = decodeIdCursor(options.cursor);
     const rows = await listServerRows(core.db, filters, after, limit + 1);
     const page = rows.slice(0, limit);
     const counts = await toolCounts(

@@ -77,6 +77,28 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
     return { server: serverValues(id, input, ownerId, tools, at), tools, prefix };
   }
 
+  /**
+   * Assigning a team hands the server to that team's members (the policy lets them manage it), so
+   * only a member of the team, or an admin, may assign one. Membership is the caller's own teams,
+   * or what the policy says for memberships kept in policy data (data.sark.teams): the caller must
+   * be able to manage a server that belongs to that team alone.
+   */
+  async function requireTeamMember(
+    caller: Caller,
+    team: string | null | undefined,
+    server: Parameters<typeof policyServer>[0],
+  ): Promise<void> {
+    const p = caller.principal;
+    if (team === undefined || team === null || isAdmin(p) || p.teams.includes(team)) return;
+    const teamOnly = { ...policyServer(server), owner_id: null, team_id: team };
+    const decision = await deps.authorizer.authorize(p, ACTIONS.serverUpdate, { server: teamOnly }, caller.facts);
+    if (decision.allow) return;
+    throw new AppError(
+      "FORBIDDEN",
+      `you are not a member of team '${team}'; only its members or an admin may assign a server to it`,
+    );
+  }
+
   /** Maps constraint violations to the caller's terms; never passes driver text through. */
   function translateWriteError(e: unknown, name: string, ownerId: string | null, prefix = "body"): unknown {
     const code = pgErrorCode(e);
@@ -119,7 +141,7 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
     });
   }
 
-  return { db, now, authorize, prepare, insertPrepared, translateWriteError, auditRegistered };
+  return { db, now, authorize, prepare, requireTeamMember, insertPrepared, translateWriteError, auditRegistered };
 }
 
 export type RegistryCore = ReturnType<typeof createRegistryCore>;
@@ -194,6 +216,7 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
   async function register(caller: Caller, input: ServerInput): Promise<Server> {
     const prepared = core.prepare(caller, input);
     await core.authorize(caller, ACTIONS.serverRegister, { server: policyServer(prepared.server) });
+    await core.requireTeamMember(caller, prepared.server.team, prepared.server);
     const server = await db.transaction().execute((tx) => core.insertPrepared(tx, prepared));
     await core.auditRegistered(caller, server);
     return server;
@@ -212,6 +235,7 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
     if (patch.owner_id !== undefined && patch.owner_id !== row.owner_id && !isAdmin(caller.principal)) {
       throw new AppError("FORBIDDEN", "only admins may change a server's owner");
     }
+    if (patch.team !== row.team) await core.requireTeamMember(caller, patch.team, row);
     const fields: FieldError[] = semanticErrors(mergedConnection(row, patch), "body");
     if (fields.length > 0) throw validationFailed(`update of server '${id}' is invalid`, fields);
     const { changes, changed } = patchChanges(row, patch);

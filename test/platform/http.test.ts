@@ -54,6 +54,28 @@ describe(`HTTP pipeline (${BACKEND_LABEL})`, () => {
     expect(other.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
+  it("lets a configured origin preflight every method the API serves, with its auth headers", async () => {
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]) {
+      const res = await t.request({
+        method: "OPTIONS",
+        url: "/api/v1/servers/00000000-0000-0000-0000-000000000000",
+        headers: {
+          origin: "https://console.example.test",
+          "access-control-request-method": method,
+          "access-control-request-headers": "authorization, x-api-key, content-type, x-request-id",
+        },
+      });
+      expect(res.statusCode, method).toBe(204);
+      expect(res.headers["access-control-allow-origin"]).toBe("https://console.example.test");
+      const methods = String(res.headers["access-control-allow-methods"])
+        .split(",")
+        .map((m) => m.trim());
+      expect(methods, method).toContain(method);
+      const headers = String(res.headers["access-control-allow-headers"]).toLowerCase();
+      for (const h of ["authorization", "x-api-key", "content-type", "x-request-id"]) expect(headers).toContain(h);
+    }
+  });
+
   it("requires authentication on API routes", async () => {
     const res = await t.request({ method: "GET", url: "/api/v1/servers" });
     expect(res.statusCode).toBe(401);

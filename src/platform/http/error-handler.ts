@@ -18,6 +18,22 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: "VALIDATION_FAILED",
 };
 
+/**
+ * PostgreSQL SQLSTATEs that mean "this value cannot be stored or compared": text with NUL (22021),
+ * an unsupported Unicode escape in jsonb (22P05), a malformed literal (22P02, 22P04), a value out
+ * of range or too long (22003, 22001, 22008), a program limit such as jsonb depth (class 54). The
+ * request guard stops these before the database; this keeps any path it misses a 400, not a 500.
+ */
+const BAD_INPUT_SQLSTATES = new Set(["22001", "22003", "22008", "22021", "22P02", "22P04", "22P05"]);
+
+function isBadInputDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown; severity?: unknown }).code;
+  const severity = (error as { severity?: unknown }).severity;
+  // `severity` marks a PostgreSQL (or PGlite) error, not a Node errno that happens to share a code.
+  if (typeof code !== "string" || typeof severity !== "string") return false;
+  return BAD_INPUT_SQLSTATES.has(code) || code.startsWith("54");
+}
+
 function fieldErrors(error: FastifyError): FieldError[] {
   const part = error.validationContext ?? "body";
   return (error.validation ?? []).map((v) => {
@@ -82,6 +98,12 @@ export function createErrorHandler(logger: Logger) {
       logger.warn({ err: error, reqId: request.id }, unavailable.message);
       reply.headers(unavailable.headers);
       return reply.status(unavailable.status).send(renderError(request, unavailable.code, unavailable.message));
+    }
+    if (isBadInputDatabaseError(error)) {
+      logger.warn({ err: error, reqId: request.id }, "database rejected a request value");
+      return reply
+        .status(400)
+        .send(renderError(request, "VALIDATION_FAILED", "a value in the request cannot be stored or compared"));
     }
     logger.error({ err: error, reqId: request.id }, "unhandled error");
     return reply

@@ -4,7 +4,7 @@ import type { AuditActor, AuditRecorder } from "../../audit/types.js";
 import type { PolicyConfig } from "../../platform/config.js";
 import type { Database } from "../../platform/db/database.js";
 import { AppError, conflict, notFound, validationFailed } from "../../platform/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
+import { decodeIdCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
 import { type PolicyDiagnostic, runTests, tryCompile } from "../compile.js";
 import * as repo from "./repository.js";
 import type { TestResult, TestStatus } from "./tables.js";
@@ -163,7 +163,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
 
   return {
     async list(cursor: string | undefined, limit: number): Promise<Page<repo.PolicyRow>> {
-      const after = cursor ? decodeCursor(cursor, ["id"]).id : undefined;
+      const after = decodeIdCursor(cursor);
       const rows = await repo.listPolicies(db, after, limit + 1);
       const items = rows.slice(0, limit);
       const last = items.at(-1);
