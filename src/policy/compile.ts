@@ -37,19 +37,27 @@ export function renderDiagnostics(diagnostics: readonly PolicyDiagnostic[]): str
 /** Step budget for one test rule: generous, but a runaway test cannot hang an API request. */
 const TEST_MAX_STEPS = 5_000_000;
 
-/** Runs every `test_*` rule of a compiled policy (like `opa test`), in name order. */
+/**
+ * Runs every `test_*` rule of a compiled policy (like `opa test`), in name order. `deadlineMs`
+ * bounds the whole run, not each test: tests left when it has passed fail without running.
+ */
 export function runTests(
   compiled: CompiledPolicy,
   opts: { data?: unknown; deadlineMs?: number; print?: (msg: string) => void } = {},
 ): TestResult[] {
+  const end = opts.deadlineMs === undefined ? undefined : Date.now() + opts.deadlineMs;
   return compiled
     .tests()
     .sort()
     .map((name) => {
+      const left = end === undefined ? undefined : end - Date.now();
+      if (left !== undefined && left <= 0) {
+        return { name, pass: false, error: `not run: the test run exceeded its ${opts.deadlineMs} ms limit` };
+      }
       const r = compiled.runTest(name, {
         data: opts.data,
         maxSteps: TEST_MAX_STEPS,
-        deadlineMs: opts.deadlineMs,
+        deadlineMs: left,
         print: opts.print,
       });
       return r.error === undefined ? { name, pass: r.pass } : { name, pass: false, error: r.error };
