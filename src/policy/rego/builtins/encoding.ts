@@ -111,7 +111,8 @@ function decodeObject(s: string): Value {
 function parseYamlValue(s: string): Value {
   let parsed: unknown;
   try {
-    parsed = parseYaml(s, { maxAliasCount: 100 }) ?? null;
+    // Warnings (unknown directives) would go to process warnings: policy input must not write logs.
+    parsed = parseYaml(s, { maxAliasCount: 100, logLevel: "error" }) ?? null;
   } catch {
     throw new BuiltinError("yaml.unmarshal: invalid YAML");
   }
