@@ -12,6 +12,9 @@ const HOSTILE = JSON.parse(
   '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "prototype": {"polluted": "yes"}}',
 ) as Record<string, unknown>;
 
+/** The key as data: reading it this way gets the own property, not the accessor. */
+const PROTO = "__proto__";
+
 function expectClean(): void {
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   expect(Object.prototype).not.toHaveProperty("polluted");
@@ -43,7 +46,7 @@ describe("prototype keys in Rego values", () => {
   it("returns them as own keys (toJS never assigns a prototype)", () => {
     const o = out("x := input");
     expectOwnKeys(o, ["__proto__", "constructor", "prototype"]);
-    expect(o.__proto__).toEqual({ polluted: "yes" });
+    expect(o[PROTO]).toEqual({ polluted: "yes" });
     expect(JSON.parse(JSON.stringify(o))).toEqual(HOSTILE);
   });
 
@@ -63,7 +66,7 @@ describe("prototype keys in Rego values", () => {
     const nested = out(
       'x := json.patch(input, [{"op": "add", "path": "/__proto__/polluted2", "value": 1}, {"op": "add", "path": "/constructor/prototype/p", "value": 2}])',
     );
-    expect(nested.__proto__).toEqual({ polluted: "yes", polluted2: 1 });
+    expect(nested[PROTO]).toEqual({ polluted: "yes", polluted2: 1 });
     expect((nested.constructor as { prototype: unknown }).prototype).toEqual({ polluted: "yes", p: 2 });
   });
 
