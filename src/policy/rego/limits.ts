@@ -28,8 +28,6 @@ export interface Budget {
 export const MAX_STRING_LENGTH = 4 * 1024 * 1024;
 /** Most elements an array, set or object built by a builtin may hold. */
 export const MAX_COLLECTION_SIZE = 1_000_000;
-/** Largest width or precision a `sprintf` verb may ask for (Go allows up to 1e6 too). */
-export const MAX_FORMAT_WIDTH = 1_000_000;
 /** Characters of built text that cost one step. */
 export const BYTES_PER_STEP = 16;
 
