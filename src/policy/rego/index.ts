@@ -2,7 +2,8 @@
  * SARK's Rego engine: modules are parsed, resolved and compiled once into a plan of closures
  * (variables are frame slots, refs and builtins are bound at compile time, large rule sets get an
  * index over their `input.x == "const"` and `const_set[input.x]` tests); evaluation is synchronous
- * and bounded by a step budget and an optional deadline. Policies cannot reach the network or the
+ * and bounded by a step budget that builtins charge for the work they do, size limits on what
+ * builtins build, and an optional deadline (limits.ts). Policies cannot reach the network or the
  * filesystem. Rules and functions that read neither input nor base data (nor the clock) are pure:
  * their values are remembered across evaluations (compile.ts `pure`, policy.ts).
  *
