@@ -10,6 +10,7 @@ type Suite = () => Promise<BenchRow[]>;
 const SUITES: Record<string, () => Promise<{ run: Suite }>> = {
   "http-api": () => import("./suites/http-api.js"),
   "policy-engine": () => import("./suites/policy-engine.js"),
+  "regex-engines": () => import("./suites/regex-engines.js"),
   "policy-http": () => import("./suites/policy-http.js"),
   "audit-ingest": () => import("./suites/audit-ingest.js"),
   "siem-forward": () => import("./suites/siem-forward.js"),

@@ -44,6 +44,24 @@ cache_ttl := 5`);
     }
   });
 
+  it("denies with the limit as reason when one builtin call would do unbounded work (issue 14)", () => {
+    const cases: Array<[string, RegExp]> = [
+      ["allow if count([count(numbers.range(1, 1e7)) | some _ in numbers.range(1, 10)]) > 0", /over the limit/],
+      [
+        's := concat("", [c | some _ in numbers.range(1, 10000); c := "a"])\nallow if count(replace(s, "a", s)) > 0',
+        /replace: result would be/,
+      ],
+      ["allow if count([count(numbers.range(1, 900000)) | some _ in numbers.range(1, 10)]) > 0", /step budget/],
+      ["deny contains x if { some i in numbers.range(1, 5000000); x := i }", /over the limit/],
+    ];
+    for (const [body, reason] of cases) {
+      const start = Date.now();
+      expect(() => engineFor(body, 1_000).evaluate(input), body).toThrow(PolicyEvalFailure);
+      expect(() => engineFor(body, 1_000).evaluate(input), body).toThrow(reason);
+      expect(Date.now() - start).toBeLessThan(10_000);
+    }
+  });
+
   it("fails when no policy is loaded", () => {
     expect(() => createBuiltinEngine(() => undefined).evaluate(input)).toThrow(/no policy is loaded/);
   });

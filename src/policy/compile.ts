@@ -40,21 +40,27 @@ const TEST_MAX_STEPS = 5_000_000;
 
 /**
  * Runs every `test_*` rule of a compiled policy (like `opa test`), in name order, against `data`
- * plus SARK's built-in data (`data.sark.redaction`), as decisions see it.
+ * plus SARK's built-in data (`data.sark.redaction`), as decisions see it. `deadlineMs` bounds the
+ * whole run, not each test: tests left when it has passed fail without running.
  */
 export function runTests(
   compiled: CompiledPolicy,
   opts: { data?: Record<string, unknown>; deadlineMs?: number; print?: (msg: string) => void } = {},
 ): TestResult[] {
   const data = withBuiltinData(opts.data ?? {});
+  const end = opts.deadlineMs === undefined ? undefined : Date.now() + opts.deadlineMs;
   return compiled
     .tests()
     .sort()
     .map((name) => {
+      const left = end === undefined ? undefined : end - Date.now();
+      if (left !== undefined && left <= 0) {
+        return { name, pass: false, error: `not run: the test run exceeded its ${opts.deadlineMs} ms limit` };
+      }
       const r = compiled.runTest(name, {
         data,
         maxSteps: TEST_MAX_STEPS,
-        deadlineMs: opts.deadlineMs,
+        deadlineMs: left,
         print: opts.print,
       });
       return r.error === undefined ? { name, pass: r.pass } : { name, pass: false, error: r.error };

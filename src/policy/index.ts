@@ -22,6 +22,7 @@ import { policyRoutes } from "./routes.js";
 import { createPolicyDataStore } from "./store/data-service.js";
 import { createPolicyStore } from "./store/service.js";
 import type { PolicyEngine } from "./types.js";
+import { createWorkerChecker } from "./worker/checker.js";
 
 export interface PolicyDeps {
   config: PolicyConfig;
@@ -69,10 +70,13 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
     logger,
     clock: deps.clock,
   });
+  // Admin compiles and tests run in a worker thread with a hard timeout, off the event loop.
+  const checker = createWorkerChecker();
   const store = createPolicyStore({
     database: deps.database,
     audit: deps.audit,
     config,
+    checker,
     onChange: () => loader.refresh(),
   });
   const data = createPolicyDataStore({ database: deps.database, audit: deps.audit, onChange: () => loader.refresh() });
@@ -105,6 +109,7 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
       },
       async stop() {
         await loader.stop();
+        await checker.close();
         await engine.close?.();
       },
       async health() {

@@ -34,11 +34,19 @@ export class RegoCompileError extends Error {
 
 /** Evaluation failed (conflicting outputs, builtin error in strict mode, step budget exhausted). */
 export class RegoEvalError extends Error {
-  override readonly name = "RegoEvalError";
+  override readonly name: string = "RegoEvalError";
   readonly location: Location | undefined;
 
   constructor(message: string, location?: Location) {
     super(location ? `${location.file}:${location.line}:${location.col}: ${message}` : message);
     this.location = location;
   }
+}
+
+/**
+ * A budget, deadline or size limit was exceeded (see limits.ts). Strict and non-strict mode alike
+ * propagate it, so the caller fails closed.
+ */
+export class RegoLimitError extends RegoEvalError {
+  override readonly name = "RegoLimitError";
 }

@@ -2,7 +2,8 @@
  * SARK's Rego engine: modules are parsed, resolved and compiled once into a plan of closures
  * (variables are frame slots, refs and builtins are bound at compile time, large rule sets get an
  * index over their `input.x == "const"` and `const_set[input.x]` tests); evaluation is synchronous
- * and bounded by a step budget and an optional deadline. Policies cannot reach the network or the
+ * and bounded by a step budget that builtins charge for the work they do, size limits on what
+ * builtins build, and an optional deadline (limits.ts). Policies cannot reach the network or the
  * filesystem. Rules and functions that read neither input nor base data (nor the clock) are pure:
  * their values are remembered across evaluations (compile.ts `pure`, policy.ts).
  *
@@ -82,10 +83,23 @@ function parseAll(modules: readonly RegoModuleSource[]): Module[] {
   return out;
 }
 
+/**
+ * The parser refuses nesting past MAX_NESTING; should some other shape still exhaust the stack
+ * while compiling, that is a diagnostic too, never an engine crash.
+ */
+function buildRuntime(modules: readonly RegoModuleSource[], strict: boolean): PolicyRuntime {
+  try {
+    return new PolicyRuntime(parseAll(modules), strict);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const file = modules[0]?.path ?? "policy.rego";
+    throw new RegoCompileError([{ file, line: 1, col: 1, message: "policy is nested too deeply to compile" }]);
+  }
+}
+
 /** Parses and compiles `modules`. Throws RegoCompileError with file:line:col diagnostics. */
 export function compilePolicy(modules: RegoModuleSource[], options: CompileOptions = {}): CompiledPolicy {
-  const parsed = parseAll(modules);
-  const rt = new PolicyRuntime(parsed, options.strict ?? true);
+  const rt = buildRuntime(modules, options.strict ?? true);
   const prepare = (path: string) => {
     const read = rt.pathReader(splitPath(path));
     // guard() inlined: this is the per-decision entry point.
@@ -127,6 +141,6 @@ export function compilePolicy(modules: RegoModuleSource[], options: CompileOptio
   };
 }
 
-export { RegoCompileError, RegoEvalError } from "./errors.js";
+export { RegoCompileError, RegoEvalError, RegoLimitError } from "./errors.js";
 export { parseModule, parseQuery } from "./parser.js";
 export * from "./value.js";

@@ -21,8 +21,17 @@ export const KEYWORDS = new Set([
   "null",
 ]);
 
+/**
+ * Deepest nesting of expressions a module may have (parentheses, collections, calls, chains of
+ * binary operators). The parser and the compiler recurse over it; 5,000 nested brackets would
+ * overflow the stack, so past this a module is refused with a diagnostic.
+ */
+export const MAX_NESTING = 256;
+
 export class ParserState {
   pos = 0;
+  /** Current expression nesting (see `MAX_NESTING`). */
+  depth = 0;
   /** False while parsing the first element of a collection, where `|` starts a comprehension. */
   allowPipe = true;
   /** Counts generated variable names (`_` wildcards and rewritten terms). */
@@ -83,6 +92,14 @@ export class ParserState {
 
   failAt(loc: Location, message: string): never {
     throw RegoCompileError.at(loc, message);
+  }
+
+  /** Enters one level of nesting at the current token (`extra`: operators chained at this level). */
+  nest(extra = 0): void {
+    if (this.depth + extra >= MAX_NESTING) {
+      this.fail(`expression nested too deeply (more than ${MAX_NESTING} levels)`);
+    }
+    if (extra === 0) this.depth++;
   }
 
   fresh(prefix = "_"): string {

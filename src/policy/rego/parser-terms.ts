@@ -8,19 +8,24 @@ const RELATION: readonly string[] = ["==", "!=", "<", "<=", ">", ">="];
 
 /** Full expression: relations and `in` membership (`x in xs`). */
 export function parseExpr(p: ParserState): Term {
-  const left = parseRelation(p);
+  p.nest();
+  let term = parseRelation(p);
   if (p.isWord("in")) {
     const loc = p.loc();
     p.next();
     const coll = parseRelation(p);
-    return { t: "in", key: undefined, value: left, coll, loc };
+    term = { t: "in", key: undefined, value: term, coll, loc };
   }
-  return left;
+  p.depth--;
+  return term;
 }
 
 function parseRelation(p: ParserState): Term {
   let left = parseOr(p);
+  // A chain of operators builds a tree as deep as it is long.
+  let chain = 0;
   while (p.peek().kind === "punct" && RELATION.includes(p.peek().text)) {
+    p.nest(++chain);
     const loc = p.loc();
     const op = p.next().text as BinOp;
     left = { t: "binop", op, l: left, r: parseOr(p), loc };
@@ -30,7 +35,9 @@ function parseRelation(p: ParserState): Term {
 
 function parseOr(p: ParserState): Term {
   let left = parseAnd(p);
+  let chain = 0;
   while (p.allowPipe && p.isPunct("|")) {
+    p.nest(++chain);
     const loc = p.loc();
     p.next();
     left = { t: "binop", op: "|", l: left, r: parseAnd(p), loc };
@@ -40,7 +47,9 @@ function parseOr(p: ParserState): Term {
 
 function parseAnd(p: ParserState): Term {
   let left = parseArith(p);
+  let chain = 0;
   while (p.isPunct("&")) {
+    p.nest(++chain);
     const loc = p.loc();
     p.next();
     left = { t: "binop", op: "&", l: left, r: parseArith(p), loc };
@@ -50,7 +59,9 @@ function parseAnd(p: ParserState): Term {
 
 function parseArith(p: ParserState): Term {
   let left = parseFactor(p);
+  let chain = 0;
   while (p.isPunct("+") || p.isPunct("-")) {
+    p.nest(++chain);
     const loc = p.loc();
     const op = p.next().text as BinOp;
     left = { t: "binop", op, l: left, r: parseFactor(p), loc };
@@ -60,7 +71,9 @@ function parseArith(p: ParserState): Term {
 
 function parseFactor(p: ParserState): Term {
   let left = parseUnary(p);
+  let chain = 0;
   while (p.isPunct("*") || p.isPunct("/") || p.isPunct("%")) {
+    p.nest(++chain);
     const loc = p.loc();
     const op = p.next().text as BinOp;
     left = { t: "binop", op, l: left, r: parseUnary(p), loc };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RegoCompileError } from "./errors.js";
+import { compilePolicy } from "./index.js";
 import { parseModule, parseQuery } from "./parser.js";
 
 function diag(source: string): { line: number; col: number; message: string } {
@@ -81,5 +82,27 @@ describe("parser", () => {
   it("parses comprehensions and distinguishes them from set union", () => {
     const m = parseModule('package a\nx := [v | v := [1, 2][_]]\ny := {1} | {2}\nz := {k: 1 | k := "a"}\n', "p.rego");
     expect(m.rules.map((r) => r.value?.t)).toEqual(["arraycompr", "binop", "objcompr"]);
+  });
+});
+
+describe("nesting limit", () => {
+  const n = 5_000;
+  it.each([
+    ["parentheses", `x := ${"(".repeat(n)}1${")".repeat(n)}`],
+    ["arrays", `x := ${"[".repeat(n)}1${"]".repeat(n)}`],
+    ["objects", `x := ${'{"a":'.repeat(n)}1${"}".repeat(n)}`],
+    ["sets", `x := ${"{".repeat(n)}1${"}".repeat(n)}`],
+    ["calls", `x := ${"abs(".repeat(n)}1${")".repeat(n)}`],
+    ["comprehensions", `x := ${"[y | y := ".repeat(n)}1${"]".repeat(n)}`],
+    ["operator chains", `x := 1${" + 1".repeat(n)}`],
+  ])("refuses %s nested 5,000 deep with a diagnostic, not a stack overflow", (_name, body) => {
+    expect(() => compilePolicy([{ path: "p.rego", source: `package t\n${body}` }])).toThrow(
+      /p\.rego:2:\d+: expression nested too deeply \(more than 256 levels\)/,
+    );
+  });
+
+  it("accepts ordinary nesting", () => {
+    const p = compilePolicy([{ path: "p.rego", source: `package t\nx := ${"[".repeat(100)}1${"]".repeat(100)}` }]);
+    expect(p.evaluate("data.t.x")).toBeDefined();
   });
 });

@@ -4,6 +4,7 @@ import { BuiltinTypeError } from "./builtins/args.js";
 import { BuiltinError } from "./builtins/types.js";
 import { type Location, RegoEvalError } from "./errors.js";
 import type { CallTarget, IR } from "./ir.js";
+import { chargeResult } from "./limits.js";
 import type { Slots } from "./order.js";
 import { type CompileCtx, firstValue, fromGet, product, type TermPlan } from "./plan-types.js";
 import { type Ctx, type Frame, member } from "./runtime.js";
@@ -247,7 +248,9 @@ export function invoker(target: CallTarget, cc: CompileCtx, loc: Location, const
       const name = target.name;
       return (c, args) => {
         try {
-          return b.fn(args, c);
+          const v = b.fn(args, c);
+          chargeResult(name, c.budget, v);
+          return v;
         } catch (e) {
           return builtinFailure(c, name, e, loc, constOperands);
         }

@@ -15,7 +15,7 @@ export interface EvalOptions {
   nowNs?: number;
   /** Step budget per evaluation (default 1,000,000). */
   maxSteps?: number;
-  /** Wall-clock limit in milliseconds, checked every 1024 steps. */
+  /** Wall-clock limit in milliseconds, checked every 1,024 steps of budget (builtins charge theirs, see limits.ts). */
   deadlineMs?: number;
   /** Receives `print(...)` output; print is a no-op without it. */
   print?: (msg: string) => void;

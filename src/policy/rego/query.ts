@@ -7,7 +7,7 @@ import type { Goal } from "./plan-types.js";
 import type { PolicyRuntime } from "./policy.js";
 import { Resolver, Scope } from "./resolve.js";
 import type { Ctx, Frame } from "./runtime.js";
-import type { Value } from "./value.js";
+import { setOwn, type Value } from "./value.js";
 
 /** Key under which a query's last expression value is reported when it binds no variables. */
 export const EXPR_KEY = "__expr__";
@@ -43,7 +43,7 @@ export function prepareQuery(rt: PolicyRuntime, source: string): PreparedQuery {
         const rec: Record<string, Value> = {};
         for (const [name, slot] of named) {
           const v = f.s[slot];
-          if (v !== undefined) rec[name] = v;
+          if (v !== undefined) setOwn(rec, name, v);
         }
         const vals = exprSlots.map((s) => f.s[s] ?? null);
         if (vals.length === 1) rec[EXPR_KEY] = vals[0] as Value;

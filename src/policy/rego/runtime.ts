@@ -3,7 +3,8 @@
  * iteration over collections, and the step budget.
  */
 import type { BuiltinContext } from "./builtins/types.js";
-import { type Location, RegoEvalError } from "./errors.js";
+import type { Location } from "./errors.js";
+import { type Budget, checkDeadline, RegoLimitError } from "./limits.js";
 import { fromJS, RegoObject, RegoSet, type Value, equals as valueEquals } from "./value.js";
 
 const NO_SLOTS: (Value | undefined)[] = [];
@@ -46,7 +47,7 @@ export interface Ctx extends BuiltinContext {
   groupOverrides: Map<number, Value> | null;
   fnOverrides: Map<string, FnOverride> | null;
   /** Shared by the contexts `with` derives; reset in place when a context is reused (policy.ts). */
-  budget: { steps: number; maxSteps: number; deadline: number };
+  budget: Budget;
   readonly print: ((msg: string) => void) | undefined;
   readonly strict: boolean;
   readonly rt: RuleRuntime;
@@ -66,17 +67,15 @@ const DEADLINE_EVERY = 1024;
 
 /**
  * Counts one evaluation step; throws when the budget or the deadline is exhausted. Steps are what
- * can repeat without bound: elements visited by iteration and user function calls. Literals are
- * not counted: without those two, a body runs each literal at most once per rule evaluation, and
- * rules are evaluated at most once per context.
+ * can repeat without bound: elements visited by iteration and user function calls (builtins charge
+ * for the work they do, see limits.ts). Literals are not counted: without those two, a body runs
+ * each literal at most once per rule evaluation, and rules are evaluated at most once per context.
  */
 export function tick(c: Ctx): void {
   const b = c.budget;
   const n = ++b.steps;
-  if (n > b.maxSteps) throw new RegoEvalError(`evaluation exceeded the step budget (${b.maxSteps} steps)`);
-  if (b.deadline !== 0 && (n & (DEADLINE_EVERY - 1)) === 0 && Date.now() > b.deadline) {
-    throw new RegoEvalError("evaluation exceeded its deadline");
-  }
+  if (n > b.maxSteps) throw new RegoLimitError(`evaluation exceeded the step budget (${b.maxSteps} steps)`);
+  if ((n & (DEADLINE_EVERY - 1)) === 0) checkDeadline(b);
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

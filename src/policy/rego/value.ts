@@ -10,6 +10,7 @@
  *
  * Ordering follows OPA: null < boolean < number < string < array < object < set.
  */
+import { RegoLimitError } from "./errors.js";
 
 export type Scalar = null | boolean | number | string;
 export type Value = Scalar | readonly Value[] | RegoObject | RegoSet;
@@ -259,16 +260,35 @@ export function canonicalKey(v: Value): string {
   return `{${parts.join(",")}}`;
 }
 
-/** Converts parsed JSON / YAML (plain JS data) into a Rego value. */
+/**
+ * Deepest nesting of plain data converted to a value (input, data, json/yaml.unmarshal) and of a
+ * value converted back. Conversion is recursive; the limit turns a hostile 10,000-level document
+ * into a clean evaluation error instead of a stack overflow.
+ */
+export const MAX_VALUE_DEPTH = 1_000;
+
+function tooDeep(): never {
+  throw new RegoLimitError(`value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+}
+
+/**
+ * Converts parsed JSON / YAML (plain JS data) into a Rego value. Only own enumerable properties
+ * are read, so a `__proto__` key is an ordinary key and nothing inherited leaks in.
+ */
 export function fromJS(x: unknown): Value {
+  return convertIn(x, 0);
+}
+
+function convertIn(x: unknown, depth: number): Value {
   if (x === null || typeof x === "boolean" || typeof x === "number" || typeof x === "string") return x;
-  if (Array.isArray(x)) return x.map(fromJS);
+  if (depth >= MAX_VALUE_DEPTH) tooDeep();
+  if (Array.isArray(x)) return x.map((e) => convertIn(e, depth + 1));
   if (x instanceof RegoObject || x instanceof RegoSet) return x;
   if (typeof x === "bigint") return Number(x);
   if (typeof x === "object") {
     const o = new RegoObject();
     for (const [k, v] of Object.entries(x as Record<string, unknown>)) {
-      if (v !== undefined) o.set(k, fromJS(v));
+      if (v !== undefined) o.set(k, convertIn(v, depth + 1));
     }
     return o;
   }
@@ -280,12 +300,29 @@ export function fromJS(x: unknown): Value {
  * strings are serialised with JSON (as OPA does when it marshals such objects).
  */
 export function toJS(v: Value): unknown {
+  return convertOut(v, 0);
+}
+
+function convertOut(v: Value, depth: number): unknown {
   if (!isComposite(v)) return v;
-  if (Array.isArray(v)) return v.map(toJS);
-  if (v instanceof RegoSet) return v.sorted().map(toJS);
+  if (depth >= MAX_VALUE_DEPTH) tooDeep();
+  if (Array.isArray(v)) return v.map((e) => convertOut(e, depth + 1));
+  if (v instanceof RegoSet) return v.sorted().map((e) => convertOut(e, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, x] of (v as RegoObject).sortedEntries()) {
-    out[typeof k === "string" ? k : JSON.stringify(toJS(k))] = toJS(x);
+    const key = typeof k === "string" ? k : JSON.stringify(convertOut(k, depth + 1));
+    const value = convertOut(x, depth + 1);
+    setOwn(out, key, value);
   }
   return out;
+}
+
+/**
+ * `out[key] = value` that always creates an own property. Assigning `out["__proto__"]` would
+ * replace out's prototype instead of adding a key, and Rego values carry user-controlled keys.
+ */
+export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -5,7 +5,8 @@ import type { PolicyConfig } from "../../platform/config.js";
 import type { Database } from "../../platform/db/database.js";
 import { AppError, conflict, notFound, validationFailed } from "../../platform/errors.js";
 import { decodeIdCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
-import { type PolicyDiagnostic, runTests, tryCompile } from "../compile.js";
+import { type PolicyDiagnostic, tryCompile } from "../compile.js";
+import type { PolicyChecker } from "../worker/checker.js";
 import * as repo from "./repository.js";
 import type { TestResult, TestStatus } from "./tables.js";
 
@@ -21,15 +22,14 @@ export interface PolicyStoreDeps {
   database: Database;
   audit: AuditRecorder;
   config: PolicyConfig;
+  /** Compiles and tests uploads off the event loop (worker thread with a hard timeout). */
+  checker: PolicyChecker;
   /** Called after every change that alters decisions, so this replica reloads at once. */
   onChange(): Promise<void>;
 }
 
 /** Names that would be shadowed by static routes under /api/v1/policies/. */
 const RESERVED_NAMES = new Set(["data", "validate", "test", "evaluate"]);
-
-/** Limit for `test_*` runs inside an API request. */
-const TEST_DEADLINE_MS = 5_000;
 
 export function sha256(content: string): string {
   return createHash("sha256").update(content).digest("hex");
@@ -44,14 +44,15 @@ export function compileFailed(what: string, diagnostics: readonly PolicyDiagnost
   });
 }
 
-/** Compiles one module alone and runs its tests; throws 400 when it does not compile. */
-export function checkModule(
+/** Compiles one module alone and runs its tests (in the worker); throws 400 when it does not compile. */
+export async function checkModule(
+  checker: PolicyChecker,
   name: string,
   content: string,
-): { testStatus: TestStatus; tests: TestResult[]; packages: string[] } {
-  const outcome = tryCompile([{ path: `${name}.rego`, source: content }]);
+): Promise<{ testStatus: TestStatus; tests: TestResult[]; packages: string[] }> {
+  const outcome = await checker.check(name, content);
   if (!outcome.ok) throw compileFailed(`policy '${name}'`, outcome.diagnostics);
-  const tests = runTests(outcome.compiled, { deadlineMs: TEST_DEADLINE_MS });
+  const tests = outcome.tests;
   const testStatus: TestStatus = tests.length === 0 ? "none" : tests.every((t) => t.pass) ? "passed" : "failed";
   return { testStatus, tests, packages: outcome.packages };
 }
@@ -60,7 +61,7 @@ export type PolicyStore = ReturnType<typeof createPolicyStore>;
 
 /** Policies, their immutable versions, activation (and rollback) and policy data. */
 export function createPolicyStore(deps: PolicyStoreDeps) {
-  const { database, audit, config } = deps;
+  const { database, audit, config, checker } = deps;
   const db = repo.policyDb(database);
 
   async function requirePolicy(ref: string, tx: repo.Executor = db, forUpdate = false): Promise<repo.PolicyRow> {
@@ -117,7 +118,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
     p: { id: string; name: string },
     version: number,
     content: string,
-    checked: ReturnType<typeof checkModule>,
+    checked: Awaited<ReturnType<typeof checkModule>>,
     actor: StoreActor,
   ) {
     await repo.insertVersion(tx, {
@@ -187,7 +188,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       }
       if (await repo.findPolicy(db, input.name)) throw conflict(`a policy named '${input.name}' already exists`);
       const p = { id: uuidv7(), name: input.name };
-      const checked = checkModule(p.name, input.content);
+      const checked = await checkModule(checker, p.name, input.content);
       await db
         .transaction()
         .execute(async (tx) => {
@@ -210,7 +211,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
     async update(ref: string, input: { content: string; description?: string; activate?: boolean }, actor: StoreActor) {
       const p = await requirePolicy(ref);
       // Compile and test before the transaction: no CPU-heavy work while holding the row lock.
-      const checked = checkModule(p.name, input.content);
+      const checked = await checkModule(checker, p.name, input.content);
       const version = await db.transaction().execute(async (tx) => {
         const locked = await requirePolicy(p.id, tx, true);
         const next = locked.latest_version + 1;
@@ -252,16 +253,16 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       if (p.active_version !== null) await deps.onChange();
     },
 
-    validate(content: string) {
-      const outcome = tryCompile([{ path: "policy.rego", source: content }]);
+    async validate(content: string) {
+      const outcome = await checker.validate(content);
       if (!outcome.ok) return { valid: false, diagnostics: outcome.diagnostics, packages: [], tests: [] as string[] };
-      return { valid: true, diagnostics: [], packages: outcome.packages, tests: outcome.compiled.tests() };
+      return { valid: true, diagnostics: [], packages: outcome.packages, tests: outcome.tests };
     },
 
-    test(content: string, name = "policy") {
-      const outcome = tryCompile([{ path: `${name}.rego`, source: content }]);
+    async test(content: string, name = "policy") {
+      const outcome = await checker.check(name, content);
       if (!outcome.ok) throw compileFailed(`policy '${name}'`, outcome.diagnostics);
-      const results = runTests(outcome.compiled, { deadlineMs: TEST_DEADLINE_MS });
+      const results = outcome.tests;
       return { passed: results.filter((r) => r.pass).length, failed: results.filter((r) => !r.pass).length, results };
     },
 

@@ -8,12 +8,15 @@ function strFn(name: string, f: (s: string) => Value): Builtin {
   return { arity: 1, fn: (args) => f(str(name, args, 0)) };
 }
 
+/** Parses first, converts after: a too-deep document is a limit error, not "invalid JSON". */
 function parseJson(s: string): Value {
+  let parsed: unknown;
   try {
-    return fromJS(JSON.parse(s));
+    parsed = JSON.parse(s);
   } catch {
     throw new BuiltinError("json.unmarshal: invalid JSON");
   }
+  return fromJS(parsed);
 }
 
 /** `*.is_valid`: false (not an error) for non-strings and for text the parser rejects. */
@@ -106,11 +109,14 @@ function decodeObject(s: string): Value {
 }
 
 function parseYamlValue(s: string): Value {
+  let parsed: unknown;
   try {
-    return fromJS(parseYaml(s, { maxAliasCount: 100 }) ?? null);
+    // Warnings (unknown directives) would go to process warnings: policy input must not write logs.
+    parsed = parseYaml(s, { maxAliasCount: 100, logLevel: "error" }) ?? null;
   } catch {
     throw new BuiltinError("yaml.unmarshal: invalid YAML");
   }
+  return fromJS(parsed);
 }
 
 export const ENCODING: BuiltinTable = {

@@ -1,14 +1,16 @@
 /**
  * `glob.match` and `glob.quote_meta` with the gobwas/glob syntax OPA uses: `*` (not across a
  * delimiter), `**` (anything), `?` (one non-delimiter character), `[abc]`, `[a-z]`, `[!…]`,
- * `{a,b}` alternatives and `\` escapes. Patterns are compiled to anchored RegExps and cached.
+ * `{a,b}` alternatives and `\` escapes. Patterns are compiled to anchored RE2 patterns (re2js:
+ * linear-time matching, so no glob can backtrack exponentially) and cached.
  */
+import { RE2JS, RE2JSException } from "re2js";
 import type { Value } from "../value.js";
 import { arg, str, typeFail } from "./args.js";
 import { BuiltinError, type BuiltinTable } from "./types.js";
 
 const CACHE_LIMIT = 512;
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, RE2JS>();
 
 function escapeRe(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
@@ -98,13 +100,20 @@ function delimiters(v: Value): string[] | undefined {
 }
 
 /** A null delimiter list means none (so `*` crosses everything); an empty one means ["."]. */
-export function compileGlob(pattern: string, delims: readonly string[] | undefined): RegExp {
+export function compileGlob(pattern: string, delims: readonly string[] | undefined): RE2JS {
   const key = `${JSON.stringify(delims ?? null)}\u0000${pattern}`;
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const chars = (delims ?? []).flatMap((d) => [...d]);
   const notDelim = chars.length === 0 ? "[\\s\\S]" : `[^${chars.map((c) => c.replace(/[\\^\]-]/g, "\\$&")).join("")}]`;
-  const re = new RegExp(`^${new GlobCompiler(pattern, notDelim).compile()}$`, "u");
+  const source = `^${new GlobCompiler(pattern, notDelim).compile()}$`;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source);
+  } catch (e) {
+    if (e instanceof RE2JSException) throw new BuiltinError(`glob.match: invalid pattern: ${e.message}`);
+    throw e;
+  }
   if (cache.size >= CACHE_LIMIT) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);

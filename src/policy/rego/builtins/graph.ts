@@ -1,7 +1,8 @@
 /** `walk`, `graph.reachable` and `graph.reachable_paths`. */
+import { charge, checkCollectionSize, MAX_VALUE_DEPTH, RegoLimitError } from "../limits.js";
 import { RegoObject, RegoSet, type Value } from "../value.js";
 import { arg, obj, typeFail } from "./args.js";
-import type { BuiltinTable } from "./types.js";
+import type { BuiltinContext, BuiltinTable } from "./types.js";
 
 function children(v: Value): [Value, Value][] {
   if (Array.isArray(v)) return (v as readonly Value[]).map((x, i) => [i, x]);
@@ -10,10 +11,17 @@ function children(v: Value): [Value, Value][] {
   return [];
 }
 
-/** Pre-order [path, value] pairs of `root`, the root itself first with path []. */
-function walkPairs(root: Value): Value[] {
+/**
+ * Pre-order [path, value] pairs of `root`, the root itself first with path []. Each pair is
+ * charged as it is produced (its path costs its length), so a walk over a huge document runs out
+ * of budget, or into the collection limit, instead of building everything first.
+ */
+function walkPairs(root: Value, ctx: BuiltinContext): Value[] {
   const out: Value[] = [];
   const visit = (path: Value[], v: Value) => {
+    if (path.length > MAX_VALUE_DEPTH) throw new RegoLimitError(`walk: value nested deeper than ${MAX_VALUE_DEPTH}`);
+    checkCollectionSize("walk", out.length + 1);
+    charge(ctx.budget, 1 + path.length);
     out.push([path, v]);
     for (const [k, x] of children(v)) visit([...path, k], x);
   };
@@ -86,7 +94,7 @@ export const GRAPH: BuiltinTable = {
    * object keys and set members in Rego order); the evaluator must iterate that array and
    * unify each pair with the call's output argument, rather than bind the array itself.
    */
-  walk: { arity: 1, fn: (args) => walkPairs(arg(args, 0)) },
+  walk: { arity: 1, fn: (args, ctx) => walkPairs(arg(args, 0), ctx) },
   "graph.reachable": { arity: 2, fn: reachable },
   "graph.reachable_paths": { arity: 2, fn: reachablePaths },
 };

@@ -1,8 +1,9 @@
 /** Number builtins: rounding, ranges, to_number, bitwise operations, rand.intn. */
 import { createHash } from "node:crypto";
+import { charge, checkCollectionSize } from "../limits.js";
 import type { Value } from "../value.js";
 import { arg, int, num, str, typeFail } from "./args.js";
-import { type Builtin, BuiltinError, type BuiltinTable } from "./types.js";
+import { type Builtin, type BuiltinContext, BuiltinError, type BuiltinTable } from "./types.js";
 
 function unary(name: string, f: (n: number) => number): Builtin {
   return { arity: 1, fn: (args) => f(num(name, args, 0)) };
@@ -14,15 +15,15 @@ function roundHalfAway(n: number): number {
   return r === 0 ? 0 : r;
 }
 
-/** Upper bound on a generated range, so a policy cannot exhaust memory with one call. */
-const MAX_RANGE = 10_000_000;
-
-function range(name: string, start: number, stop: number, step: number): Value {
+/** The range is sized, checked against the collection limit and charged before it is built. */
+function range(name: string, start: number, stop: number, step: number, ctx: BuiltinContext): Value {
   if (!Number.isInteger(start) || !Number.isInteger(stop)) {
     throw new BuiltinError(`${name}: operands must be integers`);
   }
   if (!Number.isInteger(step) || step <= 0) throw new BuiltinError(`${name}: step must be a positive integer`);
-  if (Math.abs(stop - start) / step > MAX_RANGE) throw new BuiltinError(`${name}: range too large`);
+  const size = Math.floor(Math.abs(stop - start) / step) + 1;
+  checkCollectionSize(name, size);
+  charge(ctx.budget, size);
   const out: number[] = [];
   if (start <= stop) for (let i = start; i <= stop; i += step) out.push(i);
   else for (let i = start; i >= stop; i -= step) out.push(i);
@@ -82,16 +83,17 @@ export const NUMBERS: BuiltinTable = {
   floor: unary("floor", Math.floor),
   "numbers.range": {
     arity: 2,
-    fn: (args) => range("numbers.range", num("numbers.range", args, 0), num("numbers.range", args, 1), 1),
+    fn: (args, ctx) => range("numbers.range", num("numbers.range", args, 0), num("numbers.range", args, 1), 1, ctx),
   },
   "numbers.range_step": {
     arity: 3,
-    fn: (args) =>
+    fn: (args, ctx) =>
       range(
         "numbers.range_step",
         num("numbers.range_step", args, 0),
         num("numbers.range_step", args, 1),
         num("numbers.range_step", args, 2),
+        ctx,
       ),
   },
   to_number: { arity: 1, fn: toNumber },

@@ -4,6 +4,7 @@
  * text (so `%v` of an object prints `{"a": 1}`). Mismatches print Go's `%!verb(type=value)`
  * markers instead of failing, as OPA does.
  */
+import { checkStringLength } from "../limits.js";
 import type { Value } from "../value.js";
 import { arr, str } from "./args.js";
 import { regoText } from "./rego-text.js";
@@ -91,8 +92,21 @@ function goExponent(s: string): string {
   return s.replace(/e([+-])(\d)$/, "e$10$2");
 }
 
+/** JS formats at most 100 digits; Go pads exact expansions with zeros beyond what a double holds. */
+const JS_MAX_DIGITS = 100;
+
+function extraZeros(precision: number | undefined): string {
+  return precision !== undefined && precision > JS_MAX_DIGITS ? "0".repeat(precision - JS_MAX_DIGITS) : "";
+}
+
+function jsDigits(precision: number | undefined, fallback: number): number {
+  return Math.min(precision ?? fallback, JS_MAX_DIGITS);
+}
+
 function formatE(x: number, precision: number | undefined): string {
-  return goExponent(x.toExponential(precision ?? 6));
+  const s = x.toExponential(jsDigits(precision, 6));
+  const e = s.indexOf("e");
+  return goExponent(s.slice(0, e) + extraZeros(precision) + s.slice(e));
 }
 
 /**
@@ -102,7 +116,8 @@ function formatE(x: number, precision: number | undefined): string {
 function formatG(x: number, precision: number | undefined): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf";
   if (x === 0) return "0";
-  const digits = precision === undefined ? undefined : Math.max(precision, 1);
+  // %g drops trailing zeros, so digits past what JS can format would all be dropped anyway.
+  const digits = precision === undefined ? undefined : Math.min(Math.max(precision, 1), JS_MAX_DIGITS);
   const expForm = digits === undefined ? x.toExponential() : x.toExponential(digits - 1);
   const exp = Number(expForm.slice(expForm.indexOf("e") + 1));
   if (exp < -4 || exp >= (digits ?? 6)) return goExponent(expForm.replace(/\.?0+e/, "e"));
@@ -139,7 +154,9 @@ function formatFloat(x: number, verb: string, spec: Spec): string | undefined {
   switch (verb) {
     case "f":
     case "F":
-      body = Number.isFinite(abs) ? abs.toFixed(spec.precision ?? 6) : formatG(abs, undefined);
+      body = Number.isFinite(abs)
+        ? abs.toFixed(jsDigits(spec.precision, 6)) + extraZeros(spec.precision)
+        : formatG(abs, undefined);
       break;
     case "e":
     case "E":
@@ -179,8 +196,8 @@ function formatArg(a: GoArg, spec: Spec): string {
   const { verb } = spec;
   let out: string | undefined;
   if (a.kind === "int") {
-    if (verb === "c") out = String.fromCodePoint(Number(a.v));
-    else if (verb === "q") out = `'${String.fromCodePoint(Number(a.v))}'`;
+    if (verb === "c") out = goRune(a.v);
+    else if (verb === "q") out = `'${goRune(a.v)}'`;
     else if (verb === "U") out = `U+${a.v.toString(16).toUpperCase().padStart(4, "0")}`;
     else out = formatInt(a.v, verb, spec);
   } else if (a.kind === "float") out = formatFloat(a.v, verb, spec);
@@ -189,8 +206,15 @@ function formatArg(a: GoArg, spec: Spec): string {
   return out === undefined ? badVerb(verb, a) : pad(out, spec, a.kind === "int" || a.kind === "float");
 }
 
+/** Go prints an invalid code point (negative, a surrogate, past U+10FFFF) as U+FFFD. */
+function goRune(v: bigint): string {
+  const valid = v >= 0n && v <= 0x10ffffn && (v < 0xd800n || v > 0xdfffn);
+  return valid ? String.fromCodePoint(Number(v)) : "\ufffd";
+}
+
 function pad(s: string, spec: Spec, numeric: boolean): string {
   const width = spec.width ?? 0;
+  checkStringLength("sprintf", width);
   const len = [...s].length;
   if (len >= width) return s;
   const fill = width - len;
@@ -203,6 +227,21 @@ function pad(s: string, spec: Spec, numeric: boolean): string {
 }
 
 const SPEC = /^([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])/;
+
+/**
+ * Go's fmt parses a width or precision only while it is at most 1e6 before the next digit; a
+ * longer number ends the whole format with `%!(NOVERB)`. Emulating that keeps OPA's output and
+ * bounds the padding a format can ask for (to about 1e7 characters, see `checkStringLength`).
+ */
+function goNumber(digits: string | undefined): number | undefined | "overflow" {
+  if (digits === undefined) return undefined;
+  let n = 0;
+  for (const d of digits) {
+    if (n > 1e6) return "overflow";
+    n = n * 10 + Number(d);
+  }
+  return n;
+}
 
 /** Formats `format` against `args` with Go's verb grammar (flags, width, precision, verb). */
 export function goSprintf(format: string, values: readonly Value[]): string {
@@ -223,7 +262,13 @@ export function goSprintf(format: string, values: readonly Value[]): string {
       break;
     }
     i = pct + 1 + m[0].length;
-    const [, flags = "", width, precision, verb = ""] = m;
+    const [, flags = "", widthText, precisionText, verb = ""] = m;
+    const width = goNumber(widthText);
+    const precision = goNumber(precisionText === undefined ? undefined : precisionText || "0");
+    if (width === "overflow" || precision === "overflow") {
+      out += "%!(NOVERB)";
+      break;
+    }
     if (verb === "%") {
       out += "%";
       continue;
@@ -234,12 +279,13 @@ export function goSprintf(format: string, values: readonly Value[]): string {
       space: flags.includes(" "),
       zero: flags.includes("0"),
       sharp: flags.includes("#"),
-      width: width === undefined ? undefined : Number(width),
-      precision: precision === undefined ? undefined : Number(precision || "0"),
+      width,
+      precision,
       verb,
     };
     const a = args[next++];
     out += a === undefined ? `%!${verb}(MISSING)` : formatArg(a, spec);
+    checkStringLength("sprintf", out.length);
   }
   if (next < args.length) {
     const extra = args.slice(next).map((a) => `${GO_TYPE[a.kind]}=${plain(a)}`);

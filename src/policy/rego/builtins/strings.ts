@@ -2,9 +2,10 @@
  * String builtins. Positions and lengths count Unicode code points, as OPA counts Go runes, so
  * `indexof("μx", "x")` is 1 whatever the UTF-16 encoding.
  */
+import { charge, checkStringLength, textCost } from "../limits.js";
 import type { RegoObject, Value } from "../value.js";
 import { int, num, obj, str, strings } from "./args.js";
-import { type Builtin, BuiltinError, type BuiltinTable } from "./types.js";
+import { type Builtin, type BuiltinContext, BuiltinError, type BuiltinTable } from "./types.js";
 
 /** Go's unicode.IsSpace set (JS `trim` also strips U+FEFF, which Go keeps). */
 const SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
@@ -19,17 +20,24 @@ function str2(name: string, f: (a: string, b: string) => Value): Builtin {
   return { arity: 2, fn: (args) => f(str(name, args, 0), str(name, args, 1)) };
 }
 
-/** Index (in code points) of every occurrence of `search`, overlapping ones included. */
+/**
+ * Index (in code points) of every occurrence of `search`, overlapping ones included. The scan is
+ * the engine's `indexOf` (no quadratic rune-by-rune comparison); UTF-16 offsets are converted to
+ * code points incrementally.
+ */
 function codePointMatches(base: string, search: string, firstOnly: boolean): number[] {
   if (search === "") throw new BuiltinError("empty search character");
-  const runes = [...base];
-  const needle = [...search];
   const out: number[] = [];
-  for (let i = 0; i + needle.length <= runes.length; i++) {
-    if (needle.every((r, j) => runes[i + j] === r)) {
-      out.push(i);
-      if (firstOnly) break;
+  let unit = 0;
+  let point = 0;
+  for (let at = base.indexOf(search); at >= 0; at = base.indexOf(search, at + 1)) {
+    for (; unit < at; unit++) {
+      const c = base.charCodeAt(unit);
+      // A low surrogate continues the code point its high surrogate started.
+      if (c < 0xdc00 || c > 0xdfff) point++;
     }
+    out.push(point);
+    if (firstOnly) break;
   }
   return out;
 }
@@ -39,10 +47,30 @@ function split(s: string, sep: string): Value {
   return sep === "" ? [...s] : s.split(sep);
 }
 
-/** Go's strings.Replace with n = -1; an empty `old` inserts `repl` around every code point. */
-function replaceAll(s: string, old: string, repl: string): string {
-  if (old === "") return repl + [...s].map((c) => c + repl).join("");
-  return s.split(old).join(repl);
+/**
+ * Go's strings.Replace with n = -1; an empty `old` inserts `repl` around every code point. The
+ * output size is computed, checked and charged before the output is built: replacing in a long
+ * string with a long replacement is quadratic in the inputs.
+ */
+function replaceAll(s: string, old: string, repl: string, ctx: BuiltinContext): string {
+  const pieces = old === "" ? [...s] : s.split(old);
+  const gaps = old === "" ? pieces.length + 1 : pieces.length - 1;
+  const length = s.length - (old === "" ? 0 : gaps * old.length) + gaps * repl.length;
+  checkStringLength("replace", length);
+  charge(ctx.budget, textCost(length));
+  if (old === "") return repl + pieces.map((c) => c + repl).join("");
+  return pieces.join(repl);
+}
+
+/** `concat`: sized, checked and charged before joining (the pieces may repeat one long string). */
+function concat(args: readonly Value[], ctx: BuiltinContext): string {
+  const sep = str("concat", args, 0);
+  const parts = strings("concat", args, 1);
+  let length = parts.length > 0 ? (parts.length - 1) * sep.length : 0;
+  for (const p of parts) length += p.length;
+  checkStringLength("concat", length);
+  charge(ctx.budget, textCost(length));
+  return parts.join(sep);
 }
 
 function substring(args: readonly Value[]): Value {
@@ -83,16 +111,19 @@ function formatInt(args: readonly Value[]): Value {
  * `strings.replace_n(patterns, s)`: Go's strings.NewReplacer with the pairs in key order — one
  * left-to-right pass, and at each position the first pattern (in key order) that matches wins.
  */
-function replaceN(args: readonly Value[]): Value {
+function replaceN(args: readonly Value[], ctx: BuiltinContext): Value {
   const patterns = obj("strings.replace_n", args, 0);
   const s = str("strings.replace_n", args, 1);
   const pairs = patternPairs(patterns);
+  // Each position is tried against every pattern.
+  charge(ctx.budget, textCost(s.length) * Math.max(1, pairs.length));
   let out = "";
   let i = 0;
   while (i < s.length) {
     const hit = pairs.find(([old]) => old !== "" && s.startsWith(old, i));
     if (hit) {
       out += hit[1];
+      checkStringLength("strings.replace_n", out.length);
       i += hit[0].length;
     } else {
       out += s[i];
@@ -129,10 +160,7 @@ function countSubstrings(s: string, sub: string): number {
 }
 
 export const STRINGS: BuiltinTable = {
-  concat: {
-    arity: 2,
-    fn: (args) => strings("concat", args, 1).join(str("concat", args, 0)),
-  },
+  concat: { arity: 2, fn: concat },
   contains: str2("contains", (s, sub) => s.includes(sub)),
   startswith: str2("startswith", (s, p) => s.startsWith(p)),
   endswith: str2("endswith", (s, p) => s.endsWith(p)),
@@ -141,7 +169,7 @@ export const STRINGS: BuiltinTable = {
   split: str2("split", split),
   replace: {
     arity: 3,
-    fn: (args) => replaceAll(str("replace", args, 0), str("replace", args, 1), str("replace", args, 2)),
+    fn: (args, ctx) => replaceAll(str("replace", args, 0), str("replace", args, 1), str("replace", args, 2), ctx),
   },
   substring: { arity: 3, fn: substring },
   trim: str2("trim", (s, c) => trimRight(trimLeft(s, c), c)),

@@ -1,9 +1,15 @@
+import type { Budget } from "../limits.js";
 import type { Value } from "../value.js";
 
 /** What a builtin may see of the evaluation it runs in. */
 export interface BuiltinContext {
   /** `time.now_ns()`: read once per evaluation so every call in it agrees. */
   readonly nowNs: number;
+  /**
+   * The evaluation's step budget: builtins whose work is not bounded by their inputs' sizes charge
+   * it as they go (limits.ts `charge`). Absent outside an evaluation (unit tests).
+   */
+  readonly budget?: Budget;
 }
 
 /**
