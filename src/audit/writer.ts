@@ -318,6 +318,8 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
     start() {
       if (running) return;
       running = true;
+      // Outbox rows a crashed process (or a stopped replica) left go into the chain now.
+      void drainOnce().catch(ignore);
       schedule();
     },
     async stop() {
