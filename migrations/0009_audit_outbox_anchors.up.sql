@@ -39,9 +39,12 @@ create table audit_retention_markers (
 -- The maintenance function, now able to prove what it removed. Before dropping it reports each
 -- run of removed rows as ('bridge', 'first_seq last_seq from_hash to_hash') (the return type stays
 -- the same so CREATE OR REPLACE keeps owner and grants; SECURITY DEFINER and SET options are put
--- back below as in 0007; SARK signs the runs in the same transaction) and deletes the checkpoints
--- that pointed into them. It takes the parent's lock first, like partition creation (0007), so no
--- row can enter a partition between the reading of its runs and the drop.
+-- back below as in 0007; SARK signs the runs in the same transaction). It takes the parent's lock
+-- first, like partition creation (0007), so no row can enter a partition between the reading of
+-- its runs and the drop. It never deletes the checkpoints of the runs it removes (whoever calls it
+-- without signing markers, e.g. with a far-future date, leaves checkpoints that verify then misses);
+-- it prunes only checkpoints inside runs of markers already stored, which verify ignores anyway
+-- (and a forged marker fails verify by itself).
 create temporary table audit_maintain_partitions_attrs on commit drop as
   select prosecdef, proconfig from pg_proc where oid = 'audit_maintain_partitions(timestamptz, integer, integer)'::regprocedure;
 create or replace function audit_maintain_partitions(p_now timestamptz, p_retention_days integer, p_ahead_days integer)
@@ -74,6 +77,7 @@ begin
       v_sources := v_sources || format('select seq, hash, prev_hash from %I union all ', v_rel.relname);
     end if;
   end loop;
+  delete from audit_checkpoints c using audit_retention_markers m where c.seq between m.first_seq and m.last_seq;
   if cardinality(v_expired) > 0 or exists (select 1 from audit_events_default where timestamp < v_cutoff_ts) then
     lock table only audit_events in access exclusive mode;
     -- Runs of removed rows: a run starts at a row whose predecessor (prev_hash) is not removed
@@ -89,7 +93,6 @@ begin
       select s.seq as first_seq, e.seq as last_seq, s.prev_hash as from_hash, e.hash as to_hash
       from starts s join ends e using (k) order by s.seq$q$, v_sources)
     loop
-      delete from audit_checkpoints where seq between v_run.first_seq and v_run.last_seq;
       action := 'bridge';
       partition_name := concat_ws(' ', v_run.first_seq, v_run.last_seq, v_run.from_hash, v_run.to_hash);
       return next;

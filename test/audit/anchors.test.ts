@@ -146,7 +146,7 @@ describe(`audit anchors: checkpoints and retention markers (${BACKEND_LABEL})`, 
     await audit.runMaintenance(old);
     await record("retention.before", 2, now);
     await record("retention.old", 3, old);
-    // A checkpoint inside the run that retention removes: it goes with the run.
+    // A checkpoint inside the run that retention removes: the signed marker covers it.
     await audit.checkpoint();
     await record("retention.after", 2, now);
     const result = await audit.runMaintenance(now);
@@ -167,6 +167,20 @@ describe(`audit anchors: checkpoints and retention markers (${BACKEND_LABEL})`, 
     await withRowsDeleted(sql`seq = ${Number(retained?.seq)}`, async () => {
       expect((await audit.verify()).broken).toMatchObject({ problem: "link_mismatch" });
     });
+  });
+
+  // The application role may execute the maintenance function; called directly, nothing signs
+  // what it removes, and the checkpoints it leaves behind give it away.
+  it("fails when the maintenance function is called directly to drop everything", async () => {
+    const farFuture = new Date(Date.now() + 1000 * DAY).toISOString();
+    await t.ctx.database.rawTransaction((tx) =>
+      tx.query("select * from audit_maintain_partitions($1::timestamptz, 90, 3)", [farFuture]),
+    );
+    const left = await sql<{ n: number }>`select count(*)::int as n from audit_events`.execute(db());
+    expect(left.rows[0]?.n).toBe(0);
+    const result = await audit.verify();
+    expect(result.ok).toBe(false);
+    expect(result.broken).toMatchObject({ problem: "checkpoint_missing" });
   });
 
   async function insertMarker(

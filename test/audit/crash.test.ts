@@ -64,19 +64,27 @@ describe(`audit completeness across SIGKILL (${BACKEND_LABEL})`, () => {
     };
   }
 
-  async function registeredEventIds(url: string, auth: string): Promise<Set<string>> {
-    const ids = new Set<string>();
+  interface ListedEvent {
+    resource: { id: string } | null;
+    request_id: string | null;
+  }
+
+  async function listEvents(url: string, auth: string, eventType: string): Promise<ListedEvent[]> {
+    const events: ListedEvent[] = [];
     let cursor: string | null = null;
     do {
-      const query: string = `event_type=server.registered&limit=200${cursor ? `&cursor=${cursor}` : ""}`;
+      const query: string = `event_type=${eventType}&limit=200${cursor ? `&cursor=${cursor}` : ""}`;
       const res = await fetch(`${url}/api/v1/audit/events?${query}`, { headers: { authorization: `Bearer ${auth}` } });
       expect(res.status).toBe(200);
-      const page = (await res.json()) as { items: Array<{ resource: { id: string } }>; next_cursor: string | null };
-      for (const e of page.items) ids.add(e.resource.id);
+      const page = (await res.json()) as { items: ListedEvent[]; next_cursor: string | null };
+      events.push(...page.items);
       cursor = page.next_cursor;
     } while (cursor);
-    return ids;
+    return events;
   }
+
+  const registeredEventIds = async (url: string, auth: string) =>
+    new Set((await listEvents(url, auth, "server.registered")).flatMap((e) => (e.resource ? [e.resource.id] : [])));
 
   it("every 201-acknowledged registration has its server.registered event after a restart", async () => {
     const first = await startSark(env, 120_000);
@@ -109,5 +117,32 @@ describe(`audit completeness across SIGKILL (${BACKEND_LABEL})`, () => {
     const verify = runSark(["audit", "verify"], env);
     expect(verify.stdout, verify.stderr).toMatch(/^ok: /);
     expect(verify.code).toBe(0);
+  }, 300_000);
+
+  // Decisions stay batched in memory (the hot path); SIGTERM must still write every one of them.
+  it("SIGTERM writes every buffered decision event before exiting", async () => {
+    const sark = await startSark(env, 120_000);
+    processes.push(sark);
+    const auth = await token(sark.url);
+    const requestIds = Array.from({ length: 30 }, (_, i) => `sigterm-decision-${i}`);
+    for (const id of requestIds) {
+      const res = await fetch(`${sark.url}/api/v1/servers`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${auth}`, "x-request-id": id },
+        body: JSON.stringify({ name: id, transport: "streamable-http", endpoint: `https://mcp.example.test/${id}` }),
+      });
+      expect(res.status).toBe(201);
+    }
+    sark.child.kill("SIGTERM");
+    expect(await sark.exited).toBe(0);
+
+    const next = await startSark(env, 120_000);
+    processes.push(next);
+    const decided = new Set(
+      (await listEvents(next.url, await token(next.url), "policy.decision")).map((e) => e.request_id),
+    );
+    expect(requestIds.filter((id) => !decided.has(id))).toEqual([]);
+    next.child.kill("SIGTERM");
+    expect(await next.exited).toBe(0);
   }, 300_000);
 });
