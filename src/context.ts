@@ -1,9 +1,9 @@
 import cluster from "node:cluster";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyRequest } from "fastify";
-import { createAudit } from "./audit/index.js";
+import { type AuditModule, createAudit } from "./audit/index.js";
 import type { AuditRecorder } from "./audit/types.js";
 import { createAuth } from "./auth/index.js";
 import type { Principal } from "./auth/principal.js";
@@ -38,6 +38,8 @@ export interface Context {
   readonly migrator: Migrator;
   readonly lifecycle: Lifecycle;
   readonly audit: AuditRecorder;
+  /** Chain verification, checkpoints and maintenance (the `sark audit` CLI). */
+  readonly auditAdmin: Pick<AuditModule, "verify" | "checkpoint" | "runMaintenance">;
   readonly authorizer: Authorizer;
   authenticate(request: FastifyRequest): Principal | Promise<Principal>;
   /** Bootstraps the admin user on an empty database (see README). */
@@ -92,6 +94,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     logger,
     metrics,
     clock,
+    checkpointKey: config.audit.checkpointKey ?? deriveAuditKey(jwtSecret),
     authorizer: () => policy.authorizer,
   });
   const policy = createPolicy({
@@ -123,6 +126,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     migrator,
     lifecycle,
     audit: audit.recorder,
+    auditAdmin: audit,
     authorizer: policy.authorizer,
     authenticate: (request) => auth.authenticate(request),
     bootstrapAdmin: () => auth.bootstrapAdmin(),
@@ -161,4 +165,12 @@ function resolveJwtSecret(config: Config, ephemeral: boolean): string {
   writeFileSync(file, secret, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secret;
+}
+
+/**
+ * Development only (production requires AUDIT_CHECKPOINT_KEY): a key derived from the JWT secret,
+ * so every replica sharing that secret signs and verifies alike and it survives restarts.
+ */
+function deriveAuditKey(jwtSecret: string): string {
+  return createHmac("sha256", jwtSecret).update("sark-audit-checkpoint-key").digest("base64url");
 }

@@ -1,16 +1,19 @@
 import type { Clock } from "../platform/clock.js";
 import type { AuditConfig } from "../platform/config.js";
-import type { Database } from "../platform/db/database.js";
+import type { Database, RawTransaction } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
-import type { AuditRecorder } from "./types.js";
+import { bridgeHmac, parseBridge, type RetentionBridge } from "./anchors.js";
+import { buildEvent } from "./event.js";
+import { insertOutboxEventRaw } from "./outbox.js";
+import { auditEventId } from "./uuid.js";
 
 export interface MaintenanceDeps {
   config: Pick<AuditConfig, "retentionDays" | "partitionsAheadDays" | "compressAfterDays" | "maintenanceIntervalMs">;
   database: Database;
   logger: Logger;
   clock: Clock;
-  /** Records that retention removed audit data (itself a security-relevant act). */
-  audit?: AuditRecorder;
+  /** Signs the retention markers (AUDIT_CHECKPOINT_KEY). */
+  checkpointKey: string;
 }
 
 export interface MaintenanceResult {
@@ -21,6 +24,8 @@ export interface MaintenanceResult {
   dropped: string[];
   /** Rows deleted from the DEFAULT partition because they are older than the retention. */
   purgedDefault: boolean;
+  /** The runs of chain rows removed, each recorded as a signed retention marker. */
+  bridges: RetentionBridge[];
 }
 
 const LOCK_NAME = "audit-maintenance";
@@ -32,51 +37,73 @@ const LOCK_NAME = "audit-maintenance";
  */
 export async function runAuditMaintenance(deps: MaintenanceDeps, now = deps.clock.now()): Promise<MaintenanceResult> {
   const lock = await deps.database.locks.tryAcquire(LOCK_NAME);
-  if (!lock) return { ran: false, storage: "partitioned", created: [], dropped: [], purgedDefault: false };
-  let result: MaintenanceResult;
+  if (!lock) return { ran: false, storage: "partitioned", created: [], dropped: [], purgedDefault: false, bridges: [] };
   try {
-    result = await maintainUnderLock(deps, now);
+    return await maintainUnderLock(deps, now);
   } finally {
     await lock.release();
   }
-  if (deps.audit && (result.dropped.length > 0 || result.purgedDefault)) {
-    await deps.audit.record({
-      event_type: "audit.retention_applied",
-      severity: "medium",
-      outcome: "success",
-      actor: { username: "system" },
-      action: "audit:maintain",
-      resource: { type: "audit_events" },
-      details: {
-        dropped_partitions: result.dropped,
-        purged_default: result.purgedDefault,
-        retention_days: deps.config.retentionDays,
-      },
-    });
+}
+
+/**
+ * What retention removed, made provable, in the transaction that removed it: each run of removed
+ * chain rows becomes a signed marker (so verify can bridge exactly that gap and no other), and the
+ * removal itself is recorded as an `audit.retention_applied` event through the outbox, so the drop
+ * and its event commit together.
+ */
+async function recordRemoval(
+  tx: RawTransaction,
+  deps: MaintenanceDeps,
+  result: Omit<MaintenanceResult, "ran" | "storage" | "created">,
+): Promise<void> {
+  const createdAt = new Date(deps.clock.now()).toISOString();
+  for (const b of result.bridges) {
+    await tx.query(
+      `insert into audit_retention_markers (first_seq, last_seq, from_hash, to_hash, created_at, hmac)
+       values ($1, $2, $3, $4, $5::timestamptz, $6)`,
+      [b.first_seq, b.last_seq, b.from_hash, b.to_hash, createdAt, bridgeHmac(deps.checkpointKey, b)],
+    );
   }
-  return result;
+  const event = {
+    event_type: "audit.retention_applied",
+    severity: "medium" as const,
+    outcome: "success" as const,
+    actor: { username: "system" },
+    action: "audit:maintain",
+    resource: { type: "audit_events" },
+    details: {
+      dropped_partitions: result.dropped,
+      purged_default: result.purgedDefault,
+      retention_days: deps.config.retentionDays,
+      removed_runs: result.bridges.map((b) => ({ first_seq: b.first_seq, last_seq: b.last_seq, to_hash: b.to_hash })),
+    },
+  };
+  await insertOutboxEventRaw(tx, buildEvent(event, auditEventId(), deps.clock.now()));
 }
 
 async function maintainUnderLock(deps: MaintenanceDeps, now: number): Promise<MaintenanceResult> {
   const { database, config } = deps;
   if (await isHypertable(database)) {
     await syncTimescalePolicies(database, config);
-    return { ran: true, storage: "timescaledb", created: [], dropped: [], purgedDefault: false };
+    return { ran: true, storage: "timescaledb", created: [], dropped: [], purgedDefault: false, bridges: [] };
   }
-  const rows = await database.rawTransaction((tx) =>
-    tx.query<{ action: string; partition_name: string }>(
+  return database.rawTransaction(async (tx) => {
+    const rows = await tx.query<{ action: string; partition_name: string }>(
       "select action, partition_name from audit_maintain_partitions($1::timestamptz, $2, $3)",
       [new Date(now).toISOString(), config.retentionDays, config.partitionsAheadDays],
-    ),
-  );
-  const pick = (action: string) => rows.filter((r) => r.action === action).map((r) => r.partition_name);
-  return {
-    ran: true,
-    storage: "partitioned",
-    created: pick("created"),
-    dropped: pick("dropped"),
-    purgedDefault: pick("purged_default").length > 0,
-  };
+    );
+    const pick = (action: string) => rows.filter((r) => r.action === action).map((r) => r.partition_name);
+    const bridges = pick("bridge").map((text) => {
+      const run = parseBridge(text);
+      // Unparseable means hashes that are not SHA-256 hex: the chain was edited. Roll the whole
+      // run back rather than remove rows that could then never be proven.
+      if (!run) throw new Error(`audit retention found a malformed chain run (${text}); nothing was removed`);
+      return run;
+    });
+    const removal = { dropped: pick("dropped"), purgedDefault: pick("purged_default").length > 0, bridges };
+    if (removal.dropped.length > 0 || removal.purgedDefault) await recordRemoval(tx, deps, removal);
+    return { ran: true, storage: "partitioned" as const, created: pick("created"), ...removal };
+  });
 }
 
 async function isHypertable(database: Database): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { Transaction } from "kysely";
 import type { Sensitivity } from "../platform/config.js";
 
 export type AuditOutcome = "success" | "failure" | "denied";
@@ -34,9 +35,16 @@ export interface AuditEventInput {
 }
 
 /**
- * The audit seam every feature records through. `record` resolves once the event is buffered
- * (it waits when the buffer is full: back-pressure, never a drop); the writer persists in batches.
+ * The audit seam every feature records through.
+ *
+ * - `record` is for high-volume events (decisions, tool calls, logins): it resolves once the event
+ *   is buffered (it waits when the buffer is full: back-pressure, never a drop) and the writer
+ *   persists in batches. A SIGKILL loses what is buffered (docs/AUDIT.md, "Writer semantics").
+ * - `recordInTransaction` is for state changes: it writes the event into the outbox inside the
+ *   caller's transaction, so the change and its event commit together or not at all; the writer
+ *   moves outbox rows into the chain. Call it last in the transaction (it holds no lock).
  */
 export interface AuditRecorder {
   record(event: AuditEventInput): Promise<void>;
+  recordInTransaction<DB>(tx: Transaction<DB>, event: AuditEventInput): Promise<void>;
 }

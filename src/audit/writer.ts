@@ -7,6 +7,7 @@ import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
 import { COPY_COLUMNS, copyBodyColumns } from "./copy-format.js";
 import { buildEvent, canonicalBody, eventJsonFields, GENESIS_HASH, hashCanonical } from "./event.js";
+import { insertOutboxEvent, removeOutbox, takeOutbox } from "./outbox.js";
 import type { AuditEventInput, AuditRecorder } from "./types.js";
 import { auditEventId } from "./uuid.js";
 
@@ -46,6 +47,13 @@ function flattened(s: string): string {
 /** Upper bound of the retry backoff after failed flushes. */
 const MAX_BACKOFF_MS = 5_000;
 const STOP_ATTEMPTS = 6;
+/**
+ * After a local outbox write, each timer tick reads the outbox for this long (the writing
+ * transaction commits after `recordInTransaction` returns). Beyond that the outbox is swept every
+ * OUTBOX_SWEEP_MS for rows other replicas or a crashed process left.
+ */
+const OUTBOX_HOT_MS = 2_000;
+const OUTBOX_SWEEP_MS = 5_000;
 
 // One chain for the whole table: every batch takes this transaction-scoped lock, reads the head
 // and appends. Namespaced by schema like platform/db/locks.ts so isolated schemas never contend.
@@ -83,13 +91,31 @@ interface BufferedEvent {
  * INSERT below, measured on this table with its indexes). On PGlite each insert row is the canonical
  * body with `hash`, `n` and `prev_hash` prepended (its keys are the column names). Either way the
  * stored values are exactly the hashed ones.
+ *
+ * With `outboxLimit` > 0 it first moves up to that many outbox rows into the chain (and deletes
+ * them, in this transaction) and returns how many; the hot path (decisions) passes 0 and pays
+ * nothing for the outbox.
  */
-export async function appendBatch(tx: RawTransaction, batch: readonly BufferedEvent[], retry = false): Promise<void> {
+export async function appendBatch(
+  tx: RawTransaction,
+  batch: readonly BufferedEvent[],
+  outboxLimit = 0,
+  retry = false,
+): Promise<number> {
   await tx.query(LOCK_SQL);
   const events = retry ? await notYetCommitted(tx, batch) : batch;
-  if (events.length === 0) return;
   const head = await tx.query<{ hash: string }>(HEAD_SQL);
   let prev = head[0]?.hash ?? GENESIS_HASH;
+  let fromOutbox = 0;
+  if (outboxLimit > 0) {
+    const taken = await takeOutbox(tx, outboxLimit);
+    if (taken.length > 0) {
+      prev = await insertBodies(tx, prev, taken);
+      await removeOutbox(tx, taken);
+    }
+    fromOutbox = taken.length;
+  }
+  if (events.length === 0) return fromOutbox;
   if (tx.copyIn && events.every((e) => e.copy !== undefined)) {
     let rows = "";
     for (const e of events) {
@@ -99,17 +125,28 @@ export async function appendBatch(tx: RawTransaction, batch: readonly BufferedEv
       prev = hash;
     }
     await tx.copyIn(COPY_SQL, rows);
-    return;
+  } else {
+    await insertBodies(tx, prev, events);
   }
+  return fromOutbox;
+}
+
+/** The one-statement INSERT of canonical bodies after `prev`; returns the new head hash. */
+async function insertBodies(
+  tx: RawTransaction,
+  prev: string,
+  events: ReadonlyArray<{ body: string }>,
+): Promise<string> {
   let rows = "[";
   for (let n = 0; n < events.length; n++) {
-    const body = (events[n] as BufferedEvent).body;
+    const body = (events[n] as { body: string }).body;
     const hash = hashCanonical(prev, body);
     // Hashes are hex, so they need no escaping; `body` is a JSON object starting with "{".
     rows += `${n > 0 ? "," : ""}{"hash":"${hash}","n":${n},"prev_hash":"${prev}",${body.slice(1)}`;
     prev = hash;
   }
   await tx.query(INSERT_SQL, [`${rows}]`]);
+  return prev;
 }
 
 /**
@@ -194,6 +231,11 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   let lastError: string | undefined;
   let lastErrorAt: number | undefined;
   let lastFlushAt: number | undefined;
+  // Read the outbox in the next drain: at start (rows a crash left), after local outbox writes,
+  // on flush, and every OUTBOX_SWEEP_MS (rows other replicas left).
+  let outboxWanted = true;
+  let outboxHotUntil = 0;
+  let lastSweepAt = Date.now();
 
   const { written, writeFailures } = writerMetrics(deps.metrics, () => buffer.length + waiting.length);
 
@@ -208,11 +250,15 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   }
 
   async function drain(): Promise<void> {
-    while (buffer.length > 0) {
+    while (buffer.length > 0 || outboxWanted) {
       const batch = buffer.slice(0, config.batchSize);
+      const outboxLimit = outboxWanted ? config.batchSize : 0;
+      outboxWanted = false;
+      let fromOutbox = 0;
       try {
-        await database.rawTransaction((tx) => appendBatch(tx, batch, failures > 0));
+        fromOutbox = await database.rawTransaction((tx) => appendBatch(tx, batch, outboxLimit, failures > 0));
       } catch (e) {
+        if (outboxLimit > 0) outboxWanted = true;
         failures += 1;
         lastError = describeFailure(e);
         lastErrorAt = clock.now();
@@ -220,13 +266,15 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
         logger.error({ err: e, buffered: buffer.length }, "audit flush failed; the batch is kept and retried");
         throw e;
       }
+      // A full outbox batch: more rows may be waiting.
+      if (outboxLimit > 0 && fromOutbox >= outboxLimit) outboxWanted = true;
       buffer.splice(0, batch.length);
-      written.inc(batch.length);
+      written.inc(batch.length + fromOutbox);
       failures = 0;
       lastError = undefined;
       lastFlushAt = clock.now();
       admitWaiting();
-      for (const l of listeners) l();
+      if (batch.length + fromOutbox > 0) for (const l of listeners) l();
     }
   }
 
@@ -238,7 +286,8 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   }
 
   async function flush(): Promise<void> {
-    while (buffer.length > 0 || waiting.length > 0 || inFlight) {
+    outboxWanted = true;
+    while (buffer.length > 0 || waiting.length > 0 || inFlight || outboxWanted) {
       await drainOnce();
     }
   }
@@ -248,7 +297,12 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
     const delay =
       failures === 0 ? config.flushIntervalMs : Math.min(config.flushIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
     timer = setTimeout(() => {
-      const work = buffer.length > 0 ? drainOnce() : Promise.resolve();
+      const now = Date.now();
+      if (now < outboxHotUntil || now - lastSweepAt >= OUTBOX_SWEEP_MS) {
+        outboxWanted = true;
+        lastSweepAt = now;
+      }
+      const work = buffer.length > 0 || outboxWanted ? drainOnce() : Promise.resolve();
       void work.catch(ignore).finally(schedule);
     }, delay);
     timer.unref();
@@ -275,10 +329,16 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
       // event until the load stopped.
       if (buffer.length >= config.batchSize && failures === 0 && !inFlight) void drainOnce().catch(ignore);
     },
+    async recordInTransaction(tx, input) {
+      await insertOutboxEvent(tx, buildEvent(input, auditEventId(), clock.now()));
+      outboxHotUntil = Date.now() + OUTBOX_HOT_MS;
+    },
     flush,
     start() {
       if (running) return;
       running = true;
+      // Outbox rows a crashed process (or a stopped replica) left go into the chain now.
+      void drainOnce().catch(ignore);
       schedule();
     },
     async stop() {

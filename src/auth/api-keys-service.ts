@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { AuditRecorder } from "../audit/types.js";
 import type { Clock } from "../platform/clock.js";
 import { AppError, notFound, validationFailed } from "../platform/errors.js";
@@ -168,8 +168,15 @@ export function createApiKeysService(deps: {
     return at;
   }
 
-  async function record(event: string, row: repo.ApiKeyRow, ctx: AuditContext, details = {}) {
-    await audit.record({
+  /** Records the change inside its transaction (the audit outbox): both commit or neither. */
+  async function record(
+    tx: Transaction<AuthTables>,
+    event: string,
+    row: repo.ApiKeyRow,
+    ctx: AuditContext,
+    details = {},
+  ) {
+    await audit.recordInTransaction(tx, {
       event_type: event,
       severity: "medium",
       outcome: "success",
@@ -189,16 +196,23 @@ export function createApiKeysService(deps: {
       await requireGrantable(principal, ownerId, scopes);
       const id = randomBase62(API_KEY_ID_LENGTH);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
-      const row = await repo.insertApiKey(db, {
-        id,
-        user_id: ownerId,
-        name: input.name,
-        secret_hash: hashApiKeySecret(id, secret),
-        scopes,
-        rate_limit_per_minute: input.rate_limit_per_minute ?? null,
-        expires_at: expiry(input),
+      const expiresAt = expiry(input);
+      const row = await db.transaction().execute(async (tx) => {
+        const inserted = await repo.insertApiKey(tx, {
+          id,
+          user_id: ownerId,
+          name: input.name,
+          secret_hash: hashApiKeySecret(id, secret),
+          scopes,
+          rate_limit_per_minute: input.rate_limit_per_minute ?? null,
+          expires_at: expiresAt,
+        });
+        await record(tx, "apikey.created", inserted, ctx, {
+          scopes: inserted.scopes,
+          expires_at: iso(inserted.expires_at),
+        });
+        return inserted;
       });
-      await record("apikey.created", row, ctx, { scopes: row.scopes, expires_at: iso(row.expires_at) });
       return { ...view(row), key: formatApiKey(envLabel, id, secret) };
     },
 
@@ -227,20 +241,25 @@ export function createApiKeysService(deps: {
       // Rotation hands out a working secret: the same rules as creating the key today.
       await requireGrantable(principal, current.user_id, current.scopes);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
-      const row = await repo.setApiKeySecret(db, id, hashApiKeySecret(id, secret), new Date(clock.now()));
+      const row = await db.transaction().execute(async (tx) => {
+        const rotated = await repo.setApiKeySecret(tx, id, hashApiKeySecret(id, secret), new Date(clock.now()));
+        if (rotated) await record(tx, "apikey.rotated", rotated, ctx);
+        return rotated;
+      });
       if (!row) throw new AppError("CONFLICT", `api key '${id}' is revoked and cannot be rotated`);
       await deps.invalidate(id);
-      await record("apikey.rotated", row, ctx);
       return { ...view(row), key: formatApiKey(envLabel, id, secret) };
     },
 
     async revoke(principal, id, ctx) {
       const row = await accessible(principal, id, ctx);
       // Idempotent: revoking a revoked key is a no-op, recorded once.
-      if (await repo.revokeApiKey(db, id, new Date(clock.now()))) {
-        await deps.invalidate(id);
-        await record("apikey.revoked", row, ctx);
-      }
+      const revoked = await db.transaction().execute(async (tx) => {
+        if (!(await repo.revokeApiKey(tx, id, new Date(clock.now())))) return false;
+        await record(tx, "apikey.revoked", row, ctx);
+        return true;
+      });
+      if (revoked) await deps.invalidate(id);
     },
   };
 }

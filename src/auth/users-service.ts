@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AuditActor, AuditRecorder } from "../audit/types.js";
 import type { Clock } from "../platform/clock.js";
@@ -108,8 +108,15 @@ export function createUsersService(deps: {
 }): UsersService {
   const { db, audit, clock, revocations } = deps;
 
-  async function record(event: string, user: repo.UserRow, ctx: AuditContext | undefined, details = {}) {
-    await audit.record({
+  /** Records the change inside its transaction (the audit outbox): both commit or neither. */
+  async function record(
+    trx: Transaction<AuthTables>,
+    event: string,
+    user: repo.UserRow,
+    ctx: AuditContext | undefined,
+    details = {},
+  ) {
+    await audit.recordInTransaction(trx, {
       event_type: event,
       // Account changes alter who may do what: worth a SIEM rule, so not "low".
       severity: "medium",
@@ -135,7 +142,12 @@ export function createUsersService(deps: {
   }
 
   /** Applies a validated patch in one transaction, with the last-admin guard under lock. */
-  async function applyPatch(id: string, patch: UpdateUserInput, passwordHash: string | undefined) {
+  async function applyPatch(
+    id: string,
+    patch: UpdateUserInput,
+    passwordHash: string | undefined,
+    ctx: AuditContext | undefined,
+  ) {
     try {
       return await db.transaction().execute(async (trx) => {
         const losesAdmin = patch.is_active === false || (patch.roles !== undefined && !patch.roles.includes("admin"));
@@ -154,6 +166,8 @@ export function createUsersService(deps: {
         if (!after) throw notFound("user", id);
         // Durable with the change itself: a crash right after the commit must not leave old tokens valid.
         if (claimsChanged(before, after) || passwordHash !== undefined) await revocations.endUserSessionsIn(trx, id);
+        // Field names only, never values; "password" in the list says it changed, not what it is.
+        await record(trx, "user.updated", after, ctx, { changed: Object.keys(patch) });
         return { before, after };
       });
     } catch (e) {
@@ -166,22 +180,28 @@ export function createUsersService(deps: {
     async create(input, ctx) {
       validate(input);
       let row: repo.UserRow;
+      // Hashing is slow: done before the transaction so no connection is held while it runs.
+      const passwordHash = await hashPassword(input.password);
       try {
-        row = await repo.insertUser(db, {
-          id: uuidv7({ msecs: clock.now() }),
-          username: input.username,
-          email: input.email ?? null,
-          full_name: input.full_name ?? null,
-          password_hash: await hashPassword(input.password),
-          roles: [...new Set(input.roles)],
-          teams: [...new Set(input.teams ?? [])],
-          is_active: input.is_active ?? true,
+        row = await db.transaction().execute(async (trx) => {
+          const inserted = await repo.insertUser(trx, {
+            id: uuidv7({ msecs: clock.now() }),
+            username: input.username,
+            email: input.email ?? null,
+            full_name: input.full_name ?? null,
+            password_hash: passwordHash,
+            roles: [...new Set(input.roles)],
+            teams: [...new Set(input.teams ?? [])],
+            is_active: input.is_active ?? true,
+          });
+          const details = { roles: inserted.roles, teams: inserted.teams, is_active: inserted.is_active };
+          await record(trx, "user.created", inserted, ctx, details);
+          return inserted;
         });
       } catch (e) {
         if (isUniqueViolation(e)) throw duplicate(e, input.username, input.email);
         throw e;
       }
-      await record("user.created", row, ctx, { roles: row.roles, teams: row.teams, is_active: row.is_active });
       return toUserView(row);
     },
 
@@ -204,28 +224,26 @@ export function createUsersService(deps: {
       validate(patch);
       // Hashing is slow: done before the transaction so no lock is held while it runs.
       const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
-      const { before, after } = await applyPatch(id, patch, passwordHash);
+      const { before, after } = await applyPatch(id, patch, passwordHash, ctx);
       const passwordChanged = passwordHash !== undefined;
       if (claimsChanged(before, after) || passwordChanged) await revocations.endUserSessions(id);
       // Refresh tokens survive a role change (a refresh issues a token with the new claims), but
       // not a deactivation or a password change: those must log every session out for good.
       if (!after.is_active || passwordChanged) await revokeUserRefreshTokens(db, id, new Date(clock.now()));
-      // Field names only, never values; "password" in the list says it changed, not what it is.
-      await record("user.updated", after, ctx, { changed: Object.keys(patch) });
       return toUserView(after);
     },
 
     async remove(id, ctx) {
-      const removed = await db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         await guardLastAdmin(trx, id);
         const current = await repo.findUserForUpdate(trx, id);
         if (!current) throw notFound("user", id);
         await repo.deleteUser(trx, id);
         await revocations.endUserSessionsIn(trx, id);
+        await record(trx, "user.deleted", current, ctx);
         return current;
       });
       await revocations.endUserSessions(id);
-      await record("user.deleted", removed, ctx);
     },
   };
 }

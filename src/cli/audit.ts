@@ -1,6 +1,4 @@
 import { parseArgs } from "node:util";
-import { runAuditMaintenance } from "../audit/maintenance.js";
-import { verifyChain } from "../audit/verify.js";
 import { createContext } from "../context.js";
 import type { Config } from "../platform/config.js";
 
@@ -36,22 +34,24 @@ export async function audit(config: Config, args: string[]): Promise<number> {
   const ctx = await createContext(config);
   try {
     if (command === "maintain") {
-      const r = await runAuditMaintenance({ ...ctx, config: config.audit });
+      const r = await ctx.auditAdmin.runMaintenance();
       if (!r.ran) process.stdout.write("another replica holds the maintenance lock; nothing done\n");
       else process.stdout.write(`${r.storage}: created ${r.created.length}, dropped ${r.dropped.length}\n`);
       return 0;
     }
-    const result = await verifyChain(ctx.database, { from, to });
+    const result = await ctx.auditAdmin.verify({ from, to });
     if (result.ok) {
       const span = result.checked > 0 ? ` (seq ${result.first_seq}..${result.last_seq})` : "";
-      const anchor = result.anchored_after_retention ? "; chain starts after events removed by retention" : "";
-      process.stdout.write(`ok: ${result.checked} events verified${span}${anchor}\n`);
+      const anchor = result.anchored_after_retention ? "; chain starts after signed retention markers" : "";
+      const checkpoints = `; ${result.checkpoints_verified} checkpoints matched`;
+      process.stdout.write(`ok: ${result.checked} events verified${span}${checkpoints}${anchor}\n`);
       return 0;
     }
     const b = result.broken;
+    const what = b?.id ? `event ${b.id} (seq ${b.seq}, ${b.timestamp})` : `seq ${b?.seq}`;
     process.stdout.write(
-      `BROKEN: event ${b?.id} (seq ${b?.seq}, ${b?.timestamp}): ${b?.problem}; expected ${b?.expected}, found ${b?.actual}\n` +
-        `${result.checked - 1} events before it verified\n`,
+      `BROKEN: ${what}: ${b?.problem}; expected ${b?.expected}, found ${b?.actual}\n` +
+        `${Math.max(result.checked - 1, 0)} events before it verified\n`,
     );
     return 1;
   } finally {

@@ -67,7 +67,12 @@ describe("loadConfig", () => {
   });
 
   describe("production safety", () => {
-    const prod = { ENVIRONMENT: "production", DATABASE_URL: PROD_DB, JWT_SECRET_KEY: STRONG_SECRET };
+    const prod = {
+      ENVIRONMENT: "production",
+      DATABASE_URL: PROD_DB,
+      JWT_SECRET_KEY: STRONG_SECRET,
+      AUDIT_CHECKPOINT_KEY: "audit-checkpoint-key-0123456789-abcdefgh",
+    };
 
     it("accepts a complete production configuration", () => {
       expect(problemsOf(prod)).toEqual([]);
@@ -77,6 +82,8 @@ describe("loadConfig", () => {
       [{ JWT_SECRET_KEY: "" }, "JWT_SECRET_KEY is required"],
       [{ JWT_SECRET_KEY: "short" }, "JWT_SECRET_KEY must be at least 32"],
       [{ JWT_SECRET_KEY: "change-this-to-a-long-random-secret-in-production!!" }, "JWT_SECRET_KEY is a published"],
+      [{ AUDIT_CHECKPOINT_KEY: "" }, "AUDIT_CHECKPOINT_KEY is required"],
+      [{ AUDIT_CHECKPOINT_KEY: "short-audit-key" }, "AUDIT_CHECKPOINT_KEY must be at least 32"],
       [{ DEBUG: "true" }, "DEBUG=true"],
       [{ DATABASE_URL: "" }, "DATABASE_URL"],
       [{ DATABASE_URL: "postgres://sark@db/sark" }, "no password"],

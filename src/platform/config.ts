@@ -55,6 +55,11 @@ export interface AuditConfig {
   readonly compressAfterDays: number;
   readonly partitionsAheadDays: number;
   readonly maintenanceIntervalMs: number;
+  /**
+   * HMAC key that signs audit checkpoints and retention markers (AUDIT_CHECKPOINT_KEY). Required in
+   * production; in development SARK derives one from the JWT secret (src/context.ts).
+   */
+  readonly checkpointKey: string | undefined;
 }
 
 export interface SiemConfig {
@@ -222,6 +227,9 @@ function checkProduction(c: Config, problems: string[]): void {
       if (weakness) problems.push(`JWT_SECRET_KEY is too predictable for production: ${weakness}`);
     }
   }
+  const auditKey = c.audit.checkpointKey;
+  if (!auditKey) problems.push("AUDIT_CHECKPOINT_KEY is required in production (it signs audit checkpoints)");
+  else if (auditKey.length < 32) problems.push("AUDIT_CHECKPOINT_KEY must be at least 32 characters in production");
   if (c.debug) problems.push("DEBUG=true is not allowed in production");
   if (!c.database.url && !c.allowEmbeddedInProduction) {
     problems.push(
@@ -300,6 +308,7 @@ function readAudit(r: EnvReader): AuditConfig {
     compressAfterDays: r.int("AUDIT_COMPRESS_AFTER_DAYS", 7, 1, 36_500),
     partitionsAheadDays: r.int("AUDIT_PARTITIONS_AHEAD_DAYS", 3, 3, 365),
     maintenanceIntervalMs: r.int("AUDIT_MAINTENANCE_INTERVAL_MS", 3_600_000, 1000, 86_400_000),
+    checkpointKey: r.optional("AUDIT_CHECKPOINT_KEY"),
   };
 }
 

@@ -61,7 +61,7 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
     return out;
   }
 
-  async function transactional(checked: Checked[]): Promise<BulkItemResult[]> {
+  async function transactional(caller: Caller, checked: Checked[]): Promise<BulkItemResult[]> {
     const failures = checked.filter((c): c is BulkItemResult => "status" in c);
     const first = failures[0];
     if (first?.error) {
@@ -78,7 +78,9 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
         for (const c of checked) {
           if (!("prepared" in c)) continue;
           current = c.index;
-          results.push({ index: c.index, status: 201, server: await core.insertPrepared(tx, c.prepared) });
+          const server = await core.insertPrepared(tx, c.prepared);
+          await core.auditRegistered(tx, caller, server, true);
+          results.push({ index: c.index, status: 201, server });
         }
         return results;
       });
@@ -90,7 +92,7 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
     }
   }
 
-  async function bestEffort(checked: Checked[]): Promise<BulkItemResult[]> {
+  async function bestEffort(caller: Caller, checked: Checked[]): Promise<BulkItemResult[]> {
     const results: BulkItemResult[] = [];
     for (const c of checked) {
       if (!("prepared" in c)) {
@@ -98,7 +100,11 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
         continue;
       }
       try {
-        const server = await core.db.transaction().execute((tx) => core.insertPrepared(tx, c.prepared));
+        const server = await core.db.transaction().execute(async (tx) => {
+          const inserted = await core.insertPrepared(tx, c.prepared);
+          await core.auditRegistered(tx, caller, inserted, true);
+          return inserted;
+        });
         results.push({ index: c.index, status: 201, server });
       } catch (e) {
         results.push(failure(c.index, e));
@@ -109,9 +115,8 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
 
   async function register(caller: Caller, mode: BulkMode, items: unknown[]): Promise<BulkResult> {
     const checked = await check(caller, items);
-    const results = mode === "transactional" ? await transactional(checked) : await bestEffort(checked);
+    const results = mode === "transactional" ? await transactional(caller, checked) : await bestEffort(caller, checked);
     const created = results.flatMap((r) => (r.server ? [r.server] : []));
-    for (const server of created) await core.auditRegistered(caller, server, true);
     await audit.record({
       event_type: "server.bulk_registered",
       severity: "medium",

@@ -1,8 +1,9 @@
+import type { Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AuditActor, AuditRecorder } from "../audit/types.js";
 import type { Principal } from "../auth/principal.js";
 import type { Clock } from "../platform/clock.js";
-import type { Database } from "../platform/db/database.js";
+import type { BaseTables, Database } from "../platform/db/database.js";
 import { AppError, type FieldError, notFound, validationFailed } from "../platform/errors.js";
 import { ACTIONS, type Action } from "../policy/actions.js";
 import type { Authorizer, PolicyResource, RequestFacts } from "../policy/authorizer.js";
@@ -121,8 +122,14 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
     }
   }
 
-  async function auditRegistered(caller: Caller, s: Server, bulk = false): Promise<void> {
-    await deps.audit.record({
+  /** Records the registration inside the transaction that inserted the server (the outbox). */
+  async function auditRegistered(
+    tx: Transaction<BaseTables & RegistryTables>,
+    caller: Caller,
+    s: Server,
+    bulk = false,
+  ): Promise<void> {
+    await deps.audit.recordInTransaction(tx, {
       event_type: "server.registered",
       severity: "medium",
       outcome: "success",
@@ -217,9 +224,11 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
     const prepared = core.prepare(caller, input);
     await core.authorize(caller, ACTIONS.serverRegister, { server: policyServer(prepared.server) });
     await core.requireTeamMember(caller, prepared.server.team, prepared.server);
-    const server = await db.transaction().execute((tx) => core.insertPrepared(tx, prepared));
-    await core.auditRegistered(caller, server);
-    return server;
+    return db.transaction().execute(async (tx) => {
+      const server = await core.insertPrepared(tx, prepared);
+      await core.auditRegistered(tx, caller, server);
+      return server;
+    });
   }
 
   async function get(caller: Caller, id: string): Promise<Server> {
@@ -242,23 +251,28 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
     let updated = row;
     if (changed.length > 0) {
       // Optimistic: the row must still be the one the rules were checked against.
-      const result = await updateServerRow(db, id, { ...changes, updated_at: core.now() }, row.updated_at).catch(
-        (e: unknown) => {
+      const result = await db
+        .transaction()
+        .execute(async (tx) => {
+          const written = await updateServerRow(tx, id, { ...changes, updated_at: core.now() }, row.updated_at);
+          if (!written) return undefined;
+          await audit.recordInTransaction(tx, {
+            event_type: "server.updated",
+            severity: "medium",
+            outcome: "success",
+            actor: caller.actor,
+            action: ACTIONS.serverUpdate,
+            resource: { type: "server", id, name: written.name },
+            request_id: caller.facts.requestId,
+            details: { changed, ...(changed.includes("name") ? { previous_name: row.name } : {}) },
+          });
+          return written;
+        })
+        .catch((e: unknown) => {
           throw core.translateWriteError(e, patch.name ?? row.name, patch.owner_id ?? null);
-        },
-      );
+        });
       if (!result) throw new AppError("CONFLICT", `server '${id}' changed while updating; fetch it and retry`);
       updated = result;
-      await audit.record({
-        event_type: "server.updated",
-        severity: "medium",
-        outcome: "success",
-        actor: caller.actor,
-        action: ACTIONS.serverUpdate,
-        resource: { type: "server", id, name: updated.name },
-        request_id: caller.facts.requestId,
-        details: { changed, ...(changed.includes("name") ? { previous_name: row.name } : {}) },
-      });
     }
     const tools = await toolRowsOf(db, id);
     return toServer(updated, tools.length, tools);
@@ -268,18 +282,21 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
     const row = await load(id);
     await core.authorize(caller, ACTIONS.serverDelete, { server: policyServer(row) });
     const counts = await toolCounts(db, [id]);
-    const deleted = await deleteServerRow(db, id);
-    if (!deleted) throw notFound("server", id);
-    await audit.record({
-      event_type: "server.deleted",
-      severity: "medium",
-      outcome: "success",
-      actor: caller.actor,
-      action: ACTIONS.serverDelete,
-      resource: { type: "server", id, name: row.name },
-      request_id: caller.facts.requestId,
-      details: { transport: row.transport, tool_count: counts.get(id) ?? 0 },
+    const deleted = await db.transaction().execute(async (tx) => {
+      if (!(await deleteServerRow(tx, id))) return false;
+      await audit.recordInTransaction(tx, {
+        event_type: "server.deleted",
+        severity: "medium",
+        outcome: "success",
+        actor: caller.actor,
+        action: ACTIONS.serverDelete,
+        resource: { type: "server", id, name: row.name },
+        request_id: caller.facts.requestId,
+        details: { transport: row.transport, tool_count: counts.get(id) ?? 0 },
+      });
+      return true;
     });
+    if (!deleted) throw notFound("server", id);
   }
 
   return { load, register, get, update, remove };

@@ -64,18 +64,18 @@ export function createToolService(core: RegistryCore, audit: AuditRecorder, load
         changed_by: caller.principal.id,
         changed_at: at,
       });
+      await audit.recordInTransaction(tx, {
+        event_type: "tool.sensitivity_changed",
+        // Lowering a level loosens controls downstream: worth a reviewer's attention.
+        severity: isLowering(tool.sensitivity_level, level) ? "high" : "medium",
+        outcome: "success",
+        actor: caller.actor,
+        action: ACTIONS.toolSensitivityUpdate,
+        resource: { type: "server", id: server.id, name: server.name },
+        request_id: caller.facts.requestId,
+        details: { tool: tool.name, previous_level: tool.sensitivity_level, new_level: level, reason },
+      });
       return row;
-    });
-    await audit.record({
-      event_type: "tool.sensitivity_changed",
-      // Lowering a level loosens controls downstream: worth a reviewer's attention.
-      severity: isLowering(tool.sensitivity_level, level) ? "high" : "medium",
-      outcome: "success",
-      actor: caller.actor,
-      action: ACTIONS.toolSensitivityUpdate,
-      resource: { type: "server", id: server.id, name: server.name },
-      request_id: caller.facts.requestId,
-      details: { tool: tool.name, previous_level: tool.sensitivity_level, new_level: level, reason },
     });
     return toTool(updated);
   }

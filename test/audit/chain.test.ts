@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../src/audit/event.js";
-import { verifyChain } from "../../src/audit/verify.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
 
@@ -31,7 +30,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
     expect(all.length).toBeGreaterThanOrEqual(5);
     expect(all[0]?.prev_hash).toBe(GENESIS_HASH);
     for (let i = 1; i < all.length; i++) expect(all[i]?.prev_hash).toBe(all[i - 1]?.hash);
-    const result = await verifyChain(t.ctx.database);
+    const result = await t.ctx.auditAdmin.verify();
     expect(result).toMatchObject({ ok: true, checked: all.length, broken: null, anchored_after_retention: false });
   });
 
@@ -75,7 +74,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
       details: awkward,
     });
     await t.ctx.flushAudit();
-    const result = await verifyChain(t.ctx.database);
+    const result = await t.ctx.auditAdmin.verify();
     expect(result).toMatchObject({ ok: true, broken: null });
     const stored = await sql<{ action: string; details: { backslashes: string[] } }>`
       select action, details from audit_events where request_id = 'r-awkward'`.execute(t.ctx.database.db);
@@ -89,7 +88,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
       t.ctx.database.db,
     );
     const from = res.rows[2]?.timestamp ?? new Date();
-    const result = await verifyChain(t.ctx.database, { from, to: new Date(Date.now() + 60_000) });
+    const result = await t.ctx.auditAdmin.verify({ from, to: new Date(Date.now() + 60_000) });
     expect(result.ok).toBe(true);
     expect(result.checked).toBeGreaterThan(0);
     expect(result.checked).toBeLessThanOrEqual(all.length);
@@ -101,7 +100,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
     await sql`update audit_events set details = '{"i": 999}'::jsonb where id = ${target?.id}::uuid`.execute(
       t.ctx.database.db,
     );
-    const result = await verifyChain(t.ctx.database);
+    const result = await t.ctx.auditAdmin.verify();
     expect(result.ok).toBe(false);
     expect(result.broken).toMatchObject({ id: target?.id, problem: "hash_mismatch" });
     expect(result.checked).toBe(3);
@@ -112,7 +111,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
     const victim = all[1];
     const next = all[2];
     await sql`delete from audit_events where id = ${victim?.id}::uuid`.execute(t.ctx.database.db);
-    const result = await verifyChain(t.ctx.database);
+    const result = await t.ctx.auditAdmin.verify();
     expect(result.broken).toMatchObject({ id: next?.id, problem: "link_mismatch", actual: victim?.hash });
   });
 });

@@ -9,6 +9,7 @@ import { BACKEND_LABEL, TEST_DATABASE_URL } from "../helpers/backends.js";
 import { eventually } from "../helpers/eventually.js";
 
 const DAY = 86_400_000;
+const KEY = "partitions-test-checkpoint-key-0123456789";
 const dayName = (ms: number) => `audit_events_p${new Date(ms).toISOString().slice(0, 10).replace(/-/g, "")}`;
 
 describe(`audit partitions: creation ahead, retention, default partition (${BACKEND_LABEL})`, () => {
@@ -18,13 +19,14 @@ describe(`audit partitions: creation ahead, retention, default partition (${BACK
   let audit: ReturnType<typeof createAudit>;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ AUDIT_CHECKPOINT_KEY: KEY });
     audit = createAudit({
       config: { ...t.config.audit, retentionDays: 90, partitionsAheadDays: 3 },
       database: t.ctx.database,
       logger: pino({ level: "silent" }),
       metrics: createMetrics({ collectDefaults: false }),
       clock,
+      checkpointKey: KEY,
     });
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyChain } from "../../src/audit/verify.js";
 import { createAuditWriter } from "../../src/audit/writer.js";
 import { createMetrics } from "../../src/platform/metrics.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
@@ -112,6 +111,6 @@ describe(`audit writer: batching, back-pressure, retries, concurrency (${BACKEND
     await Promise.all([a.stop(), b.stop()]);
     expect(await count("replica.a")).toBe(40);
     expect(await count("replica.b")).toBe(40);
-    expect(await verifyChain(t.ctx.database, { batchSize: 7 })).toMatchObject({ ok: true, broken: null });
+    expect(await t.ctx.auditAdmin.verify({ batchSize: 7 })).toMatchObject({ ok: true, broken: null });
   });
 });

@@ -1,3 +1,4 @@
+import type { Transaction } from "kysely";
 import type { AuditRecorder } from "../../audit/types.js";
 import type { Database } from "../../platform/db/database.js";
 import { conflict, notFound, validationFailed } from "../../platform/errors.js";
@@ -5,6 +6,7 @@ import { BUILTIN_DATA_PATH } from "./builtin-data.js";
 import { pathsOverlap } from "./data-document.js";
 import * as repo from "./repository.js";
 import type { StoreActor } from "./service.js";
+import type { PolicyTables } from "./tables.js";
 
 export type PolicyDataStore = ReturnType<typeof createPolicyDataStore>;
 
@@ -16,8 +18,15 @@ export function createPolicyDataStore(deps: { database: Database; audit: AuditRe
   const { audit } = deps;
   const db = repo.policyDb(deps.database);
 
-  function recordData(actor: StoreActor, eventType: string, path: string, revision: number) {
-    return audit.record({
+  /** Records the change inside its transaction (the audit outbox): both commit or neither. */
+  function recordData(
+    tx: Transaction<PolicyTables>,
+    actor: StoreActor,
+    eventType: string,
+    path: string,
+    revision: number,
+  ) {
+    return audit.recordInTransaction(tx, {
       event_type: eventType,
       severity: "high",
       outcome: "success",
@@ -40,19 +49,20 @@ export function createPolicyDataStore(deps: { database: Database; audit: AuditRe
         throw conflict(`policy data path '${path}' overlaps '${others[0]?.path}'; delete that one first`);
       const revision = await db.transaction().execute(async (tx) => {
         await repo.putData(tx, path, value, actor.userId);
-        return repo.bumpRevision(tx);
+        const bumped = await repo.bumpRevision(tx);
+        await recordData(tx, actor, "policy.data_updated", path, bumped);
+        return bumped;
       });
-      await recordData(actor, "policy.data_updated", path, revision);
       await deps.onChange();
       return { path, value, revision };
     },
 
     async deleteData(path: string, actor: StoreActor) {
-      const revision = await db.transaction().execute(async (tx) => {
+      await db.transaction().execute(async (tx) => {
         if (!(await repo.deleteData(tx, path))) throw notFound("policy data", path);
-        return repo.bumpRevision(tx);
+        const revision = await repo.bumpRevision(tx);
+        await recordData(tx, actor, "policy.data_deleted", path, revision);
       });
-      await recordData(actor, "policy.data_deleted", path, revision);
       await deps.onChange();
     },
   };

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AuditActor, AuditRecorder } from "../../audit/types.js";
 import type { PolicyConfig } from "../../platform/config.js";
@@ -8,7 +9,7 @@ import { decodeIdCursor, encodeCursor, type Page } from "../../platform/http/pag
 import { type PolicyDiagnostic, tryCompile } from "../compile.js";
 import type { PolicyChecker } from "../worker/checker.js";
 import * as repo from "./repository.js";
-import type { TestResult, TestStatus } from "./tables.js";
+import type { PolicyTables, TestResult, TestStatus } from "./tables.js";
 
 /** Who changes the store: recorded as version author and in the audit trail. */
 export interface StoreActor {
@@ -70,14 +71,16 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
     return p;
   }
 
+  /** Records the change inside its transaction (the audit outbox): both commit or neither. */
   function record(
+    tx: Transaction<PolicyTables>,
     actor: StoreActor,
     eventType: string,
     p: { id: string; name: string },
     details: Record<string, unknown>,
     severity: "medium" | "high" = "medium",
   ) {
-    return audit.record({
+    return audit.recordInTransaction(tx, {
       event_type: eventType,
       severity,
       outcome: "success",
@@ -149,15 +152,11 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       await repo.lockState(tx);
       await checkActiveSet(tx, p.id, { name: p.name, content: v.content }, `activating ${p.name}@v${version}`);
       await repo.setActiveVersion(tx, p.id, version);
-      return repo.bumpRevision(tx);
+      const bumped = await repo.bumpRevision(tx);
+      const details = { version, previous_version: p.active_version, sha256: v.sha256, revision: bumped };
+      await record(tx, actor, "policy.activated", p, details, "high");
+      return bumped;
     });
-    await record(
-      actor,
-      "policy.activated",
-      p,
-      { version, previous_version: p.active_version, sha256: v.sha256, revision },
-      "high",
-    );
     await deps.onChange();
     return { ...(await requirePolicy(p.id)), revision };
   }
@@ -194,16 +193,16 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
         .execute(async (tx) => {
           await repo.insertPolicy(tx, { ...p, description: input.description ?? "", created_by: actor.userId });
           await addVersion(tx, p, 1, input.content, checked, actor);
+          await record(tx, actor, "policy.created", p, {
+            version: 1,
+            sha256: sha256(input.content),
+            test_status: checked.testStatus,
+          });
         })
         .catch((e: unknown) => {
           if (isUniqueViolation(e)) throw conflict(`a policy named '${input.name}' already exists`);
           throw e;
         });
-      await record(actor, "policy.created", p, {
-        version: 1,
-        sha256: sha256(input.content),
-        test_status: checked.testStatus,
-      });
       if (input.activate) return activate(p.id, 1, actor);
       return requirePolicy(p.id);
     },
@@ -219,9 +218,9 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
         if (input.description !== undefined) {
           await tx.updateTable("policies").set({ description: input.description }).where("id", "=", p.id).execute();
         }
+        await record(tx, actor, "policy.version_created", p, { version: next, sha256: sha256(input.content) });
         return next;
       });
-      await record(actor, "policy.version_created", p, { version, sha256: sha256(input.content) });
       if (input.activate) return activate(p.id, version, actor);
       return requirePolicy(p.id);
     },
@@ -242,14 +241,9 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
         }
         await repo.deletePolicy(tx, p.id);
         if (p.active_version !== null) await repo.bumpRevision(tx);
+        const details = { active_version: p.active_version, versions: p.latest_version };
+        await record(tx, actor, "policy.deleted", p, details, "high");
       });
-      await record(
-        actor,
-        "policy.deleted",
-        p,
-        { active_version: p.active_version, versions: p.latest_version },
-        "high",
-      );
       if (p.active_version !== null) await deps.onChange();
     },
 
@@ -288,16 +282,13 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
           });
           await repo.setActiveVersion(tx, p.id, 1);
           await repo.bumpRevision(tx);
+          const system = { userId: null, username: "system", audit: { username: "system" } };
+          await record(tx, system, "policy.created", p, { version: 1, seeded: true, sha256: sha256(content) });
         });
       } catch (e) {
         if (isUniqueViolation(e)) return false; // another replica seeded first
         throw e;
       }
-      await record({ userId: null, username: "system", audit: { username: "system" } }, "policy.created", p, {
-        version: 1,
-        seeded: true,
-        sha256: sha256(content),
-      });
       return true;
     },
   };
