@@ -84,6 +84,7 @@ describe("loadConfig", () => {
       [{ JWT_SECRET_KEY: "change-this-to-a-long-random-secret-in-production!!" }, "JWT_SECRET_KEY is a published"],
       [{ AUDIT_CHECKPOINT_KEY: "" }, "AUDIT_CHECKPOINT_KEY is required"],
       [{ AUDIT_CHECKPOINT_KEY: "short-audit-key" }, "AUDIT_CHECKPOINT_KEY must be at least 32"],
+      [{ AUDIT_CHECKPOINT_KEY: "k".repeat(40) }, "AUDIT_CHECKPOINT_KEY is too predictable"],
       [{ DEBUG: "true" }, "DEBUG=true"],
       [{ DATABASE_URL: "" }, "DATABASE_URL"],
       [{ DATABASE_URL: "postgres://sark@db/sark" }, "no password"],

@@ -216,20 +216,20 @@ export function loadConfig(env: Env = process.env): Config {
   return deepFreeze(config);
 }
 
-function checkProduction(c: Config, problems: string[]): void {
-  if (c.jwt.algorithm === "HS256") {
-    const s = c.jwt.secret;
-    if (!s) problems.push("JWT_SECRET_KEY is required in production");
-    else if (s.length < 32) problems.push("JWT_SECRET_KEY must be at least 32 characters in production");
-    else if (KNOWN_EXAMPLE_SECRETS.has(s.toLowerCase())) problems.push("JWT_SECRET_KEY is a published example value");
-    else {
-      const weakness = secretWeakness(s);
-      if (weakness) problems.push(`JWT_SECRET_KEY is too predictable for production: ${weakness}`);
-    }
+/** A production signing secret: present, long enough, not a published example, not predictable. */
+function checkProductionSecret(name: string, secret: string | undefined, purpose: string, problems: string[]): void {
+  if (!secret) problems.push(`${name} is required in production (${purpose})`);
+  else if (secret.length < 32) problems.push(`${name} must be at least 32 characters in production`);
+  else if (KNOWN_EXAMPLE_SECRETS.has(secret.toLowerCase())) problems.push(`${name} is a published example value`);
+  else {
+    const weakness = secretWeakness(secret);
+    if (weakness) problems.push(`${name} is too predictable for production: ${weakness}`);
   }
-  const auditKey = c.audit.checkpointKey;
-  if (!auditKey) problems.push("AUDIT_CHECKPOINT_KEY is required in production (it signs audit checkpoints)");
-  else if (auditKey.length < 32) problems.push("AUDIT_CHECKPOINT_KEY must be at least 32 characters in production");
+}
+
+function checkProduction(c: Config, problems: string[]): void {
+  if (c.jwt.algorithm === "HS256") checkProductionSecret("JWT_SECRET_KEY", c.jwt.secret, "it signs tokens", problems);
+  checkProductionSecret("AUDIT_CHECKPOINT_KEY", c.audit.checkpointKey, "it signs audit checkpoints", problems);
   if (c.debug) problems.push("DEBUG=true is not allowed in production");
   if (!c.database.url && !c.allowEmbeddedInProduction) {
     problems.push(
