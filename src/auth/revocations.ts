@@ -28,6 +28,11 @@ export interface Revocations {
   /** Logout: the token's jti is refused until the token would have expired anyway. */
   revokeToken(jti: string, expiresAtMs: number): Promise<void>;
   /**
+   * The same row written inside the caller's transaction (it commits with the logout's audit
+   * event); call `revokeToken` after the commit to tell this replica and the caches.
+   */
+  revokeTokenIn(trx: AuthDb, jti: string, expiresAtMs: number): Promise<void>;
+  /**
    * Deactivation, deletion, role/team/email/password change, refresh-token reuse: every credential
    * issued before now stops working. Durable before it returns.
    */
@@ -137,6 +142,16 @@ export function createRevocations(deps: {
   return {
     async revokeToken(jti, expiresAtMs) {
       if (expiresAtMs > clock.now()) await record("token", jti, clock.now(), expiresAtMs, CACHE_KEYS.revokedToken(jti));
+    },
+    async revokeTokenIn(trx, jti, expiresAtMs) {
+      const now = clock.now();
+      if (expiresAtMs <= now) return;
+      await upsertRevocation(trx, {
+        kind: "token",
+        subject: jti,
+        revoked_at: new Date(now),
+        expires_at: new Date(expiresAtMs),
+      });
     },
     async endUserSessions(userId) {
       const now = clock.now();

@@ -78,20 +78,24 @@ export function createSessionService(deps: {
   }
 
   async function reuseDetected(row: refreshRepo.RefreshRow, ctx: AuditContext): Promise<never> {
-    const revoked = await refreshRepo.revokeFamily(db, row.family_id, new Date(clock.now()));
     // Whoever replayed the token may hold access tokens minted from the family, and access tokens do
-    // not record their family: void all of the user's. Other sessions refresh and carry on.
-    await revocations.endUserSessions(row.user_id);
-    await audit.record({
-      event_type: "auth.refresh_reuse_detected",
-      severity: "high",
-      outcome: "denied",
-      actor: { ...ctx.actor, user_id: row.user_id },
-      action: "auth.refresh",
-      resource: { type: "refresh_token_family", id: row.family_id },
-      request_id: ctx.requestId,
-      details: { revoked_sessions: revoked },
+    // not record their family: void all of the user's. Other sessions refresh and carry on. The
+    // revocations and their audit event commit together (audit outbox).
+    await db.transaction().execute(async (trx) => {
+      const revoked = await refreshRepo.revokeFamily(trx, row.family_id, new Date(clock.now()));
+      await revocations.endUserSessionsIn(trx, row.user_id);
+      await audit.recordInTransaction(trx, {
+        event_type: "auth.refresh_reuse_detected",
+        severity: "high",
+        outcome: "denied",
+        actor: { ...ctx.actor, user_id: row.user_id },
+        action: "auth.refresh",
+        resource: { type: "refresh_token_family", id: row.family_id },
+        request_id: ctx.requestId,
+        details: { revoked_sessions: revoked },
+      });
     });
+    await revocations.endUserSessions(row.user_id);
     throw unauthenticated("refresh token was already used; its session has been revoked", "TOKEN_REVOKED");
   }
 
@@ -146,30 +150,27 @@ export function createSessionService(deps: {
     },
 
     async logout(principal, refreshToken, ctx) {
-      if (principal.tokenId) {
-        // Revoke for the longest life the token can have; a few extra seconds of cache are harmless.
-        const issuedAt = uuidv7Millis(principal.tokenId);
-        const expiresAt = (Number.isFinite(issuedAt) ? issuedAt : clock.now()) + jwt.accessTokenTtlSeconds * 1000;
-        await revocations.revokeToken(principal.tokenId, expiresAt);
-      }
-      let familyRevoked = false;
-      if (refreshToken) {
-        const row = await refreshRepo.findRefreshToken(db, hashRefreshToken(refreshToken));
-        if (row && row.user_id === principal.id) {
-          await refreshRepo.revokeFamily(db, row.family_id, new Date(clock.now()));
-          familyRevoked = true;
-        }
-      }
-      await audit.record({
-        event_type: "auth.logout",
-        severity: "low",
-        outcome: "success",
-        actor: ctx.actor,
-        action: "auth.logout",
-        request_id: ctx.requestId,
-        // Key names avoid the audit redactor's secret words (token, password…): these are facts, not secrets.
-        details: { session_family_revoked: familyRevoked },
+      // Revoke for the longest life the token can have; a few extra seconds of cache are harmless.
+      const issuedAt = principal.tokenId ? uuidv7Millis(principal.tokenId) : Number.NaN;
+      const expiresAt = (Number.isFinite(issuedAt) ? issuedAt : clock.now()) + jwt.accessTokenTtlSeconds * 1000;
+      const family = refreshToken ? await refreshRepo.findRefreshToken(db, hashRefreshToken(refreshToken)) : undefined;
+      const familyRevoked = family !== undefined && family.user_id === principal.id;
+      // The revocations and the logout's audit event commit together (audit outbox).
+      await db.transaction().execute(async (trx) => {
+        if (principal.tokenId) await revocations.revokeTokenIn(trx, principal.tokenId, expiresAt);
+        if (familyRevoked) await refreshRepo.revokeFamily(trx, family.family_id, new Date(clock.now()));
+        await audit.recordInTransaction(trx, {
+          event_type: "auth.logout",
+          severity: "low",
+          outcome: "success",
+          actor: ctx.actor,
+          action: "auth.logout",
+          request_id: ctx.requestId,
+          // Key names avoid the audit redactor's secret words (token, password…): these are facts, not secrets.
+          details: { session_family_revoked: familyRevoked },
+        });
       });
+      if (principal.tokenId) await revocations.revokeToken(principal.tokenId, expiresAt);
     },
   };
 }
