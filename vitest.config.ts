@@ -8,6 +8,8 @@ const reportName = process.env.SARK_TEST_REPORT_NAME ?? "report";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Migrates one PGlite database that every PGlite test app starts from (test/helpers/app.ts).
+    globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -59,6 +59,8 @@ export interface ContextOptions {
   clock?: Clock;
   /** Keep PGlite in memory instead of under the data dir (tests). */
   inMemoryDatabase?: boolean;
+  /** With `inMemoryDatabase`: start from this PGlite snapshot (tests: an already migrated database). */
+  pgliteSnapshot?: Blob;
   /** PostgreSQL schema for this context (tests isolate parallel files). */
   databaseSchema?: string;
   /** Redis key prefix (tests isolate runs). */
@@ -78,6 +80,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     dataDir: options.inMemoryDatabase ? undefined : config.dataDir,
     metrics,
     schema: options.databaseSchema,
+    ...(options.pgliteSnapshot ? { pgliteSnapshot: options.pgliteSnapshot } : {}),
   });
   metrics.observeDbPool(() => database.poolStats());
   const metricsText = cluster.isWorker ? workerPodMetrics(metrics.registry) : () => metrics.registry.metrics();

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { LightMyRequestResponse } from "fastify";
 import pino from "pino";
+import { inject } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
 import { type Config, loadConfig } from "../../src/platform/config.js";
@@ -36,6 +38,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+let snapshot: Blob | undefined;
+
+/** The migrated PGlite database global-setup.ts saved, read once per test file (PGlite runs only). */
+function pgliteSnapshot(): { pgliteSnapshot?: Blob } {
+  const path = inject("pgliteSnapshotPath");
+  if (!path || TEST_DATABASE_URL) return {};
+  snapshot ??= new Blob([readFileSync(path)]);
+  return { pgliteSnapshot: snapshot };
+}
+
 /**
  * Builds the real app on real backends: in-memory PGlite, or PostgreSQL (own schema) and Redis
  * (own key prefix) when CI sets TEST_DATABASE_URL / TEST_REDIS_URL. Migrated, admin bootstrapped.
@@ -56,6 +68,7 @@ export async function createTestApp(
   const ctx = await createContext(config, {
     logger: options.logger ?? pino({ level: "silent" }),
     inMemoryDatabase: true,
+    ...pgliteSnapshot(),
     databaseSchema: schema?.schema,
     cachePrefix: uniquePrefix(),
   });
