@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // CI asks for a JSON report per pass (embedded, PostgreSQL+Redis, Node 24) to print one summary.
 const reportDir = process.env.SARK_TEST_REPORT_DIR;
@@ -8,6 +8,9 @@ const reportName = process.env.SARK_TEST_REPORT_NAME ?? "report";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Suites that start and kill real server processes (`*.slow.test.ts`) take about a minute of
+    // CPU each; `.ci/run` runs them in a step of their own (SARK_SLOW_TESTS=1), `npm test` skips them.
+    exclude: [...configDefaults.exclude, ...(process.env.SARK_SLOW_TESTS === "1" ? [] : ["**/*.slow.test.ts"])],
     // Migrates one PGlite database that every PGlite test app starts from (test/helpers/app.ts).
     globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 30_000,
