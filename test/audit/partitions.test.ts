@@ -126,9 +126,9 @@ describe(`audit partitions: creation ahead, retention, default partition (${BACK
   it.skipIf(!TEST_DATABASE_URL)("creating a partition while an insert is in flight does not deadlock", async () => {
     const day = Date.now() + 60 * DAY;
     const waitingOnParent = async () =>
+      // Maintenance's own wait: the audit writer's inserts (outbox sweeps, checkpoints) may queue
+      // on the parent behind it too, and are not what this test is about.
       (
-        // Maintenance's own wait: the audit writer's inserts (outbox sweeps, checkpoints) may queue
-        // on the parent behind it too, and are not what this test is about.
         await sql<{ n: number }>`
           select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
           where not l.granted and l.relation = 'audit_events'::regclass
