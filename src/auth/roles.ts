@@ -1,4 +1,4 @@
-import type { Scope } from "./scopes.js";
+import { SCOPES, type Scope } from "./scopes.js";
 
 /** The fixed role catalogue; user create/update accept only these. Policies match on the names. */
 export const ROLES = ["admin", "security_admin", "developer", "analyst", "viewer"] as const;
@@ -14,21 +14,7 @@ export const isRole = (r: string): r is Role => (ROLES as readonly string[]).inc
  * Everyone manages their own keys, so every role may grant `api-keys:write`; only admins `admin`.
  */
 const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
-  admin: [
-    "servers:read",
-    "servers:write",
-    "tools:invoke",
-    "policies:read",
-    "policies:write",
-    "policies:evaluate",
-    "audit:read",
-    "siem:read",
-    "siem:write",
-    "users:read",
-    "users:write",
-    "api-keys:write",
-    "admin",
-  ],
+  admin: SCOPES,
   security_admin: [
     "servers:read",
     "tools:invoke",

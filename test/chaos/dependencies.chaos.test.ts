@@ -3,10 +3,11 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN } from "../helpers/app.js";
 import { TEST_DATABASE_URL } from "../helpers/backends.js";
+import { call } from "../helpers/http-call.js";
 import { cliDatabaseEnv, runSark, type SarkProcess, startSark } from "../helpers/process.js";
 import { type PrivateRedis, privateRedis } from "../platform/fixtures/redis-server.js";
 import { serverBody } from "../registry/fixtures.js";
-import { call, newTrafficLog, noteAnswer, noteTransportError, type TrafficLog } from "./traffic.js";
+import { newTrafficLog, noteAnswer, noteTransportError, type TrafficLog } from "./traffic.js";
 
 /**
  * Acceptance chaos test (issue 14): two replicas as real processes on PostgreSQL and a private

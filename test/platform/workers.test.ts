@@ -1,45 +1,14 @@
-import { request } from "node:http";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN } from "../helpers/app.js";
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from "../helpers/backends.js";
 import { eventually } from "../helpers/eventually.js";
+import { call as callWithTimeout } from "../helpers/http-call.js";
 import { cliDatabaseEnv, type SarkProcess, startSark } from "../helpers/process.js";
 
-interface Reply {
-  status: number;
-  body: string;
-}
-
 /** One request on its own connection, so node:cluster hands each one to the next worker. */
-function call(port: number, method: string, path: string, opts: { token?: string; body?: unknown } = {}) {
-  return new Promise<Reply>((resolve, reject) => {
-    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        method,
-        path,
-        agent: false,
-        headers: {
-          ...(payload ? { "content-type": "application/json" } : {}),
-          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        },
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8").on("data", (d: string) => {
-          body += d;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on("error", reject);
-    req.setTimeout(5000, () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
-    req.end(payload);
-  });
-}
+const call = (port: number, method: string, path: string, opts: { token?: string; body?: unknown } = {}) =>
+  callWithTimeout(port, method, path, { ...opts, timeoutMs: 5000 });
 
 const workerPids = (out: string): number[] =>
   [...out.matchAll(/"pid":(\d+),"msg":"worker ready"/g)].map((m) => Number(m[1]));
