@@ -8,8 +8,9 @@ const reportName = process.env.SARK_TEST_REPORT_NAME ?? "report";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    // Suites that start and kill real server processes (`*.slow.test.ts`) take about a minute of
-    // CPU each; `.ci/run` runs them in a step of their own (SARK_SLOW_TESTS=1), `npm test` skips them.
+    // Suites that drive real server and CLI processes (`*.slow.test.ts`: SIGKILL, SIGTERM drains,
+    // the CLI end to end) cost 20-50 s each; `.ci/run` runs them in steps of their own on both
+    // backends (SARK_SLOW_TESTS=1), so `npm test` stays near five minutes on two cores.
     exclude: [...configDefaults.exclude, ...(process.env.SARK_SLOW_TESTS === "1" ? [] : ["**/*.slow.test.ts"])],
     // Migrates one PGlite database that every PGlite test app starts from (test/helpers/app.ts).
     globalSetup: ["test/helpers/global-setup.ts"],

@@ -40,8 +40,11 @@ export interface TestApp {
 
 let snapshot: Blob | undefined;
 
-/** The migrated PGlite database global-setup.ts saved, read once per test file (PGlite runs only). */
-function pgliteSnapshot(): { pgliteSnapshot?: Blob } {
+/**
+ * Context options starting an in-memory PGlite from the migrated database global-setup.ts saved
+ * (read once per test file); nothing on PostgreSQL runs.
+ */
+export function pgliteSnapshot(): { pgliteSnapshot?: Blob } {
   const path = inject("pgliteSnapshotPath");
   if (!path || TEST_DATABASE_URL) return {};
   snapshot ??= new Blob([readFileSync(path)]);

@@ -5,7 +5,7 @@ import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
 import { loadConfig } from "../../src/platform/config.js";
 import type { AppInstance } from "../../src/platform/feature.js";
-import { ADMIN, createTestApp, type TestApp } from "../helpers/app.js";
+import { ADMIN, createTestApp, pgliteSnapshot, type TestApp } from "../helpers/app.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "../helpers/backends.js";
 
 // Issue 14 item 1, second half: a stored policy or data row that cannot be loaded once made every
@@ -70,6 +70,7 @@ describe("starting on a store with a poisoned policy row and a poisoned data row
     ctx = await createContext(config, {
       logger,
       inMemoryDatabase: true,
+      ...pgliteSnapshot(),
       databaseSchema: schema?.schema,
       cachePrefix: uniquePrefix(),
     });
