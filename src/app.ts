@@ -75,10 +75,6 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
   app.addHook("onRequest", (request, reply, done) => {
     reply.headers(request.url.startsWith("/docs") ? securityHeaderValues.docs : securityHeaderValues.api);
     reply.header("x-request-id", request.id);
-    // While draining, tell keep-alive clients to reconnect (to another replica) after this response,
-    // so no client reuses a socket the server is about to close. Any request that arrives during the
-    // drain delay carries it; set here rather than in an onSend hook that every response would pay for.
-    if (ctx.lifecycle.draining) reply.header("connection", "close");
     const route = request.routeOptions;
     const guardReadOnly = config.readOnly && STATE_CHANGING.has(request.method) && !route.config.allowInReadOnly;
     const proceed = () => {

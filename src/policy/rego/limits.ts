@@ -31,7 +31,8 @@ export const MAX_COLLECTION_SIZE = 1_000_000;
 /** Characters of built text that cost one step. */
 export const BYTES_PER_STEP = 16;
 
-const DEADLINE_EVERY = 1024;
+/** The deadline is read every this many steps (a power of two: `tick` masks with it). */
+export const DEADLINE_EVERY = 1024;
 
 /** The deadline check shared by `tick` and `charge`. */
 export function checkDeadline(b: Budget): void {

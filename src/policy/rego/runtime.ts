@@ -4,7 +4,7 @@
  */
 import type { BuiltinContext } from "./builtins/types.js";
 import type { Location } from "./errors.js";
-import { type Budget, checkDeadline, RegoLimitError } from "./limits.js";
+import { type Budget, checkDeadline, DEADLINE_EVERY, RegoLimitError } from "./limits.js";
 import { fromJS, RegoObject, RegoSet, type Value, equals as valueEquals } from "./value.js";
 
 const NO_SLOTS: (Value | undefined)[] = [];
@@ -62,8 +62,6 @@ export interface Frame {
 export type K1 = (v: Value) => boolean;
 /** Continuation after a successful goal; returning true stops the enumeration. */
 export type K0 = () => boolean;
-
-const DEADLINE_EVERY = 1024;
 
 /**
  * Counts one evaluation step; throws when the budget or the deadline is exhausted. Steps are what
