@@ -1,9 +1,9 @@
 import { sql } from "kysely";
+import type { AuditRecorder } from "../core/audit.js";
 import { type Clock, isoTime } from "../platform/clock.js";
 import type { Database } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
 import { type Checkpoint, checkpointHmac } from "./anchors.js";
-import type { AuditRecorder } from "./types.js";
 
 export interface CheckpointDeps {
   database: Database;

@@ -1,8 +1,8 @@
 import { hash } from "node:crypto";
+import type { AuditEventInput, AuditOutcome } from "../core/audit.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 import { isoTime } from "../platform/clock.js";
-import type { Sensitivity } from "../platform/config.js";
 import { redact, redactString, sortedKeys } from "./redaction.js";
-import type { AuditEventInput, AuditOutcome } from "./types.js";
 
 /** `prev_hash` of the very first event of the chain. */
 export const GENESIS_HASH = "0".repeat(64);

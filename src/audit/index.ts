@@ -1,17 +1,17 @@
+import type { AuditRecorder } from "../core/audit.js";
+import type { Authorizer } from "../core/authorizer.js";
 import type { Clock } from "../platform/clock.js";
 import type { AuditConfig } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
-import type { Authorizer } from "../policy/authorizer.js";
 import type { Checkpoint } from "./anchors.js";
 import { createCheckpointJob, writeCheckpoint } from "./checkpoint.js";
 import { createMaintenanceJob, type MaintenanceResult, runAuditMaintenance } from "./maintenance.js";
 import { createAuditQueries } from "./query-service.js";
 import { auditRoutes } from "./routes.js";
 import { createLiveStream } from "./stream.js";
-import type { AuditRecorder } from "./types.js";
 import { type VerifyOptions, type VerifyResult, verifyChain } from "./verify.js";
 import { createAuditWriter } from "./writer.js";
 

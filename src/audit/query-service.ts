@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
+import type { AuditActor, AuditRecorder } from "../core/audit.js";
 import type { Clock } from "../platform/clock.js";
 import type { BaseTables } from "../platform/db/database.js";
 import { AppError, notFound, validationFailed } from "../platform/errors.js";
@@ -15,7 +16,6 @@ import {
   listEvents,
   stats,
 } from "./repository.js";
-import type { AuditActor, AuditRecorder } from "./types.js";
 
 /** Filters as the API receives them (snake_case, comma lists). */
 export interface FilterQuery {

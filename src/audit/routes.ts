@@ -1,11 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { Principal } from "../auth/principal.js";
 import { actorOf } from "../auth/request-actor.js";
+import { ACTIONS } from "../core/actions.js";
+import type { Authorizer } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
 import { AppError } from "../platform/errors.js";
 import type { AppInstance } from "../platform/feature.js";
-import { ACTIONS } from "../policy/actions.js";
-import type { Authorizer } from "../policy/authorizer.js";
 import { type AuditQueries, PAGE_DEFAULT, PAGE_MAX, toFilters } from "./query-service.js";
 import type { createLiveStream } from "./stream.js";
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge } from "prom-client";
+import type { AuditEventInput, AuditRecorder } from "../core/audit.js";
 import type { Clock } from "../platform/clock.js";
 import type { AuditConfig } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
@@ -9,7 +10,6 @@ import { appendBatch, type BufferedEvent } from "./chain-append.js";
 import { copyBodyColumns } from "./copy-format.js";
 import { buildEvent, canonicalBody, eventJsonFields } from "./event.js";
 import { insertOutboxEvent } from "./outbox.js";
-import type { AuditEventInput, AuditRecorder } from "./types.js";
 import { auditEventId } from "./uuid.js";
 
 export interface AuditWriterDeps {

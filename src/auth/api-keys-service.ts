@@ -1,10 +1,12 @@
 import type { Kysely, Transaction } from "kysely";
-import type { AuditRecorder } from "../audit/types.js";
+import { ACTIONS } from "../core/actions.js";
+import type { AuditRecorder } from "../core/audit.js";
+import type { Authorizer, RequestFacts } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
+import { scopeCovers } from "../core/scopes.js";
 import type { Clock } from "../platform/clock.js";
 import { AppError, notFound, validationFailed } from "../platform/errors.js";
 import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
-import { ACTIONS } from "../policy/actions.js";
-import type { Authorizer, RequestFacts } from "../policy/authorizer.js";
 import {
   API_KEY_ID_LENGTH,
   API_KEY_SECRET_LENGTH,
@@ -14,9 +16,7 @@ import {
 } from "./api-key-format.js";
 import type { ApiKeyUsage } from "./api-key-usage.js";
 import * as repo from "./api-keys-repository.js";
-import type { Principal } from "./principal.js";
 import { grantableScopes } from "./roles.js";
-import { scopeCovers } from "./scopes.js";
 import type { AuthTables } from "./tables.js";
 import { findUserById, type UserRow } from "./users-repository.js";
 import type { AuditContext } from "./users-service.js";

@@ -2,12 +2,12 @@ import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { Counter } from "prom-client";
+import type { Principal } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import { apiKeySecretMatches, parseApiKey } from "./api-key-format.js";
 import type { ApiKeyUsage } from "./api-key-usage.js";
 import { type ApiKeyWithOwner, findApiKeyWithOwner } from "./api-keys-repository.js";
 import { type TokenService, unauthenticated } from "./jwt.js";
-import type { Principal } from "./principal.js";
 import type { Revocations } from "./revocations.js";
 import type { AuthTables } from "./tables.js";
 

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { AuditActor } from "../audit/types.js";
+import type { AuditActor } from "../core/audit.js";
 
 /** The audit `actor` for a request: its principal (if any), client address and user agent. */
 export function actorOf(request: FastifyRequest): AuditActor {

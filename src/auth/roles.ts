@@ -1,4 +1,4 @@
-import { SCOPES, type Scope } from "./scopes.js";
+import { SCOPES, type Scope } from "../core/scopes.js";
 
 /** The fixed role catalogue; user create/update accept only these. Policies match on the names. */
 export const ROLES = ["admin", "security_admin", "developer", "analyst", "viewer"] as const;

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { RequestFacts } from "../policy/authorizer.js";
+import type { RequestFacts } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
 import { unauthenticated } from "./jwt.js";
-import type { Principal } from "./principal.js";
 import { actorOf } from "./request-actor.js";
 import type { AuditContext } from "./users-service.js";
 

@@ -1,6 +1,6 @@
+import { ACTIONS } from "../core/actions.js";
+import type { Authorizer } from "../core/authorizer.js";
 import type { AppInstance } from "../platform/feature.js";
-import { ACTIONS } from "../policy/actions.js";
-import type { Authorizer } from "../policy/authorizer.js";
 import { auditContextOf, factsOf, principalOf } from "./route-helpers.js";
 import { CreateUserBody, ErrorResponse, IdParams, ListUsersQuery, page, UpdateUserBody, User } from "./schemas.js";
 import type { UsersService } from "./users-service.js";

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
-import type { AuditActor, AuditRecorder } from "../audit/types.js";
+import type { AuditActor, AuditRecorder } from "../core/audit.js";
 import type { Clock } from "../platform/clock.js";
 import { type AppError, conflict, type FieldError, notFound, validationFailed } from "../platform/errors.js";
 import { decodeIdCursor, encodeCursor, type Page } from "../platform/http/pagination.js";

@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import { type Env, EnvReader } from "./config-parsers.js";
 
 export type Environment = "development" | "staging" | "production";
-export type Sensitivity = "low" | "medium" | "high" | "critical";
+
+import type { Sensitivity } from "../core/sensitivity.js";
 
 export interface DatabaseConfig {
   /** `undefined` selects the embedded PGlite database under `dataDir`. */

@@ -1,6 +1,7 @@
+import type { PolicyInput } from "../core/policy-input.js";
 import { type CompiledPolicy, type EvalOptions, RegoEvalError, toJS, type Value } from "./rego/index.js";
 import { readAllow, readCacheTtl, readDeny, readFilteredParameters, readReason } from "./result.js";
-import { type EngineResult, type PolicyEngine, PolicyEvalFailure, type PolicyInput } from "./types.js";
+import { type EngineResult, type PolicyEngine, PolicyEvalFailure } from "./types.js";
 
 /** One compiled, active policy set with its outputs prepared (the hot path). */
 export interface LoadedPolicy {

@@ -1,18 +1,18 @@
 import { sql } from "kysely";
 import type { Static } from "typebox";
-import type { AuditActor } from "../audit/types.js";
-import type { Principal } from "../auth/principal.js";
+import { ACTIONS } from "../core/actions.js";
+import type { AuditActor } from "../core/audit.js";
+import type { AuthzDecision, RequestFacts } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
+import type { PolicyContext, PolicyServer, PolicyTool, PolicyUser } from "../core/policy-input.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 import type { Clock } from "../platform/clock.js";
-import type { Sensitivity } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import { notFound } from "../platform/errors.js";
-import { ACTIONS } from "./actions.js";
-import type { AuthzDecision, RequestFacts } from "./authorizer.js";
 import { buildInput, requestContext, userFromPrincipal } from "./input.js";
 import type { PolicyAuthorizer } from "./policy-authorizer.js";
 import type { EvaluateBody } from "./schemas.js";
 import { type PolicyDb, policyDb } from "./store/repository.js";
-import type { PolicyContext, PolicyServer, PolicyTool, PolicyUser } from "./types.js";
 
 export interface EvaluateCaller {
   principal: Principal;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AuditRecorder } from "../audit/types.js";
+import type { AuditRecorder } from "../core/audit.js";
+import type { Authorizer } from "../core/authorizer.js";
 import type { Cache } from "../platform/cache.js";
 import type { Clock } from "../platform/clock.js";
 import type { PolicyConfig } from "../platform/config.js";
@@ -9,7 +10,6 @@ import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
 import { packageRoot } from "../platform/paths.js";
-import type { Authorizer } from "./authorizer.js";
 import { createBuiltinEngine } from "./builtin-engine.js";
 import { runTests, tryCompile } from "./compile.js";
 import { createDecisionCache } from "./decision-cache.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { PolicyUser } from "../core/policy-input.js";
 import { buildInput, decisionIdentity, inputSensitivity, requestContext } from "./input.js";
-import type { PolicyUser } from "./types.js";
 
 const user: PolicyUser = {
   id: "u1",

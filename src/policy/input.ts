@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import type { Principal } from "../auth/principal.js";
+import type { PolicyResource, RequestFacts } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
+import type { PolicyContext, PolicyInput, PolicyUser } from "../core/policy-input.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 import { isoTime } from "../platform/clock.js";
-import type { Sensitivity } from "../platform/config.js";
-import type { PolicyResource, RequestFacts } from "./authorizer.js";
-import type { PolicyContext, PolicyInput, PolicyUser } from "./types.js";
 
 /** `input.user` from an authenticated principal. */
 export function userFromPrincipal(p: Principal): PolicyUser {

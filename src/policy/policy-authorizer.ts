@@ -1,16 +1,17 @@
-import type { AuditActor, AuditDecision, AuditRecorder } from "../audit/types.js";
-import type { Principal } from "../auth/principal.js";
-import { missingScopeReason, scopeAllows } from "../auth/scopes.js";
+import type { Action } from "../core/actions.js";
+import type { AuditActor, AuditDecision, AuditRecorder } from "../core/audit.js";
+import type { Authorizer, AuthzDecision, PolicyResource, RequestFacts } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
+import type { PolicyInput } from "../core/policy-input.js";
+import { missingScopeReason, scopeAllows } from "../core/scopes.js";
 import type { Clock } from "../platform/clock.js";
 import type { PolicyConfig } from "../platform/config.js";
 import { AppError } from "../platform/errors.js";
 import type { Logger } from "../platform/logger.js";
-import type { Action } from "./actions.js";
-import type { Authorizer, AuthzDecision, PolicyResource, RequestFacts } from "./authorizer.js";
 import type { CachedDecision, DecisionCache } from "./decision-cache.js";
 import { buildInput, decisionIdentity, inputSensitivity, requestContext, userFromPrincipal } from "./input.js";
 import type { PolicyMetrics } from "./metrics.js";
-import { type EngineResult, type PolicyEngine, PolicyEvalFailure, type PolicyInput } from "./types.js";
+import { type EngineResult, type PolicyEngine, PolicyEvalFailure } from "./types.js";
 
 export interface PolicyAuthorizerDeps {
   engine: PolicyEngine;

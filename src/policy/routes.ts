@@ -1,11 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { Principal } from "../auth/principal.js";
 import { actorOf } from "../auth/request-actor.js";
+import { ACTIONS } from "../core/actions.js";
+import type { Authorizer, RequestFacts } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
 import { AppError, validationFailed } from "../platform/errors.js";
 import type { AppInstance } from "../platform/feature.js";
-import { ACTIONS } from "./actions.js";
-import type { Authorizer, RequestFacts } from "./authorizer.js";
 import type { createEvaluateService, EvaluateCaller } from "./evaluate.js";
 import {
   ActivateBody,

@@ -1,6 +1,6 @@
-import type { AuditRecorder } from "../audit/types.js";
+import { ACTIONS } from "../core/actions.js";
+import type { AuditRecorder } from "../core/audit.js";
 import { AppError, type ErrorCode, isAppError } from "../platform/errors.js";
-import { ACTIONS } from "../policy/actions.js";
 import { policyServer } from "./mapping.js";
 import type { Caller, PreparedServer, RegistryCore } from "./service.js";
 import type { Server, ServerInput } from "./types.js";

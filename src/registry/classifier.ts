@@ -1,4 +1,4 @@
-import type { Sensitivity } from "../platform/config.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 
 /** Words that reveal a tool touches credentials or secrets: the most sensitive class. */
 const CREDENTIAL_WORDS = new Set([

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { ACTIONS } from "../policy/actions.js";
+import { ACTIONS } from "../core/actions.js";
 import { csvRow } from "./csv.js";
 import { type FilterQuery, parseFilters } from "./listing.js";
 import { toServer } from "./mapping.js";

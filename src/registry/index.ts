@@ -1,9 +1,9 @@
-import type { AuditRecorder } from "../audit/types.js";
+import type { AuditRecorder } from "../core/audit.js";
+import type { Authorizer } from "../core/authorizer.js";
 import type { Clock } from "../platform/clock.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
-import type { Authorizer } from "../policy/authorizer.js";
 import { createBulkRegistration } from "./bulk.js";
 import { createServerExport } from "./export.js";
 import { createServerListing } from "./listing.js";

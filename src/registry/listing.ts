@@ -1,8 +1,8 @@
-import type { Principal } from "../auth/principal.js";
-import type { Sensitivity } from "../platform/config.js";
+import { ACTIONS } from "../core/actions.js";
+import type { Principal } from "../core/caller.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 import { validationFailed } from "../platform/errors.js";
 import { decodeIdCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
-import { ACTIONS } from "../policy/actions.js";
 import { toServer } from "./mapping.js";
 import { countServerRows, listServerRows, toolCounts } from "./repository.js";
 import { LIMITS, UUID_PATTERN } from "./schemas.js";

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
-import type { Sensitivity } from "../platform/config.js";
-import type { PolicyResource } from "../policy/authorizer.js";
+import type { PolicyResource } from "../core/authorizer.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 import { detectSensitivity } from "./classifier.js";
 import type { ServerRow, ServerValues, ToolRow, ToolValues } from "./repository.js";
 import { SENSITIVITY_LEVELS, type Server, type ServerInput, type Tool, type ToolInput } from "./types.js";

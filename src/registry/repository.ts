@@ -1,5 +1,5 @@
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
-import type { Sensitivity } from "../platform/config.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 import type { BaseTables } from "../platform/db/database.js";
 import type { RegistryTables, ServerFilters } from "./types.js";
 

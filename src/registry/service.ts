@@ -1,12 +1,12 @@
 import type { Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
-import type { AuditActor, AuditRecorder } from "../audit/types.js";
-import type { Principal } from "../auth/principal.js";
+import { ACTIONS, type Action } from "../core/actions.js";
+import type { AuditActor, AuditRecorder } from "../core/audit.js";
+import type { Authorizer, PolicyResource, RequestFacts } from "../core/authorizer.js";
+import type { Principal } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import type { BaseTables, Database } from "../platform/db/database.js";
 import { AppError, type FieldError, notFound, validationFailed } from "../platform/errors.js";
-import { ACTIONS, type Action } from "../policy/actions.js";
-import type { Authorizer, PolicyResource, RequestFacts } from "../policy/authorizer.js";
 import { policyServer, serverValues, toolValues, toServer } from "./mapping.js";
 import {
   deleteServerRow,

@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from "uuid";
-import type { AuditRecorder } from "../audit/types.js";
-import type { Sensitivity } from "../platform/config.js";
+import { ACTIONS } from "../core/actions.js";
+import type { AuditRecorder } from "../core/audit.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 import { notFound } from "../platform/errors.js";
-import { ACTIONS } from "../policy/actions.js";
 import { detectSensitivity, type SensitivityDetection, type SensitivityInput } from "./classifier.js";
 import { isLowering, policyServer, policyTool, toTool } from "./mapping.js";
 import {

@@ -1,4 +1,4 @@
-import type { Sensitivity } from "../platform/config.js";
+import type { Sensitivity } from "../core/sensitivity.js";
 
 export const TRANSPORTS = ["streamable-http", "sse", "stdio"] as const;
 export type Transport = (typeof TRANSPORTS)[number];

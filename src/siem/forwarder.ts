@@ -1,4 +1,4 @@
-import type { AuditRecorder } from "../audit/types.js";
+import type { AuditRecorder } from "../core/audit.js";
 import type { Clock } from "../platform/clock.js";
 import type { AdvisoryLocks, HeldLock } from "../platform/db/locks.js";
 import type { Logger } from "../platform/logger.js";

@@ -1,11 +1,11 @@
-import type { AuditRecorder } from "../audit/types.js";
+import type { AuditRecorder } from "../core/audit.js";
+import type { Authorizer } from "../core/authorizer.js";
 import type { Clock } from "../platform/clock.js";
 import type { SiemConfig } from "../platform/config.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
-import type { Authorizer } from "../policy/authorizer.js";
 import { createDatadogDestination } from "./datadog.js";
 import { createForwarder } from "./forwarder.js";
 import { createSiemMetrics } from "./metrics.js";

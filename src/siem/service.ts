@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
-import type { AuditActor, AuditRecorder } from "../audit/types.js";
+import type { AuditActor, AuditRecorder } from "../core/audit.js";
 import type { Clock } from "../platform/clock.js";
 import type { ComponentHealth } from "../platform/feature.js";
 import type { Forwarder, ForwarderSnapshot } from "./forwarder.js";

@@ -1,4 +1,4 @@
-import type { AuditActor, AuditDecision, AuditOutcome } from "../audit/types.js";
+import type { AuditActor, AuditDecision, AuditOutcome } from "../core/audit.js";
 
 /**
  * One audit event as it leaves SARK: the audit contract (ARCHITECTURE.md) with `timestamp` as an

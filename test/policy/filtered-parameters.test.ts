@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PolicyInput } from "../../src/core/policy-input.js";
 import { packageRoot } from "../../src/platform/paths.js";
 import { loadPolicy } from "../../src/policy/builtin-engine.js";
 import { tryCompile } from "../../src/policy/compile.js";
 import { shippedPolicy } from "../../src/policy/index.js";
 import { builtinData, withBuiltinData } from "../../src/policy/store/builtin-data.js";
-import type { PolicyInput } from "../../src/policy/types.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 
 // Issue 14 (weak bullet): the default policy's filtered_parameters passed pwd, pass_phrase, nested

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PolicyInput } from "../../src/core/policy-input.js";
 import { createOpaEngine } from "../../src/policy/opa/opa-engine.js";
-import { PolicyEvalFailure, type PolicyInput } from "../../src/policy/types.js";
+import { PolicyEvalFailure } from "../../src/policy/types.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { type FakeOpa, startFakeOpa } from "./helpers/fake-opa.js";
 

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Principal } from "../../src/auth/principal.js";
 import type { Context } from "../../src/context.js";
+import type { Principal } from "../../src/core/caller.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { TEST_DATABASE_URL } from "../helpers/backends.js";
 

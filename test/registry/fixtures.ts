@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
-import type { Principal } from "../../src/auth/principal.js";
+import type { Principal } from "../../src/core/caller.js";
 import type { Caller } from "../../src/registry/service.js";
 import type { TestApp } from "../helpers/app.js";
 

@@ -1,7 +1,8 @@
 import http from "node:http";
 import https from "node:https";
+import type { PolicyInput } from "../../core/policy-input.js";
 import { interpretResult } from "../result.js";
-import { type EngineResult, type PolicyEngine, PolicyEvalFailure, type PolicyInput } from "../types.js";
+import { type EngineResult, type PolicyEngine, PolicyEvalFailure } from "../types.js";
 
 export interface OpaEngineOptions {
   /** e.g. http://opa:8181 */

@@ -1,5 +1,5 @@
 import type { Transaction } from "kysely";
-import type { AuditRecorder } from "../../audit/types.js";
+import type { AuditRecorder } from "../../core/audit.js";
 import type { Database } from "../../platform/db/database.js";
 import { conflict, notFound, validationFailed } from "../../platform/errors.js";
 import { BUILTIN_DATA_PATH } from "./builtin-data.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
-import type { AuditActor, AuditRecorder } from "../../audit/types.js";
+import type { AuditActor, AuditRecorder } from "../../core/audit.js";
 import type { PolicyConfig } from "../../platform/config.js";
 import type { Database } from "../../platform/db/database.js";
 import { AppError, conflict, notFound, validationFailed } from "../../platform/errors.js";

@@ -1,6 +1,6 @@
-import type { Principal } from "../auth/principal.js";
 import type { Action } from "./actions.js";
-import type { PolicyServer, PolicyTool } from "./types.js";
+import type { Principal } from "./caller.js";
+import type { PolicyServer, PolicyTool } from "./policy-input.js";
 
 /** The resource part of a policy input (ARCHITECTURE.md "Policy contract"). */
 export interface PolicyResource {

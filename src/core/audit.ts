@@ -1,5 +1,5 @@
 import type { Transaction } from "kysely";
-import type { Sensitivity } from "../platform/config.js";
+import type { Sensitivity } from "./sensitivity.js";
 
 export type AuditOutcome = "success" | "failure" | "denied";
 

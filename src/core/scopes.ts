@@ -1,4 +1,4 @@
-import { ACTIONS, type Action } from "../policy/actions.js";
+import { ACTIONS, type Action } from "./actions.js";
 
 /** The fixed catalogue of API-key scopes. A key needs the scope AND a role that allows the action. */
 export const SCOPES = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS } from "../policy/actions.js";
-import { grantableScopes } from "./roles.js";
+import { grantableScopes } from "../auth/roles.js";
+import { ACTIONS } from "./actions.js";
 import { missingScopeReason, SCOPES, scopeAllows, scopeCovers, scopesFor } from "./scopes.js";
 
 describe("scopes", () => {
