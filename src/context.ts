@@ -4,11 +4,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import type { FastifyRequest } from "fastify";
 import { type AuditModule, createAudit } from "./audit/index.js";
-import { createAuth } from "./auth/index.js";
+import { type AuthModule, createAuth } from "./auth/index.js";
 import type { AuditRecorder } from "./core/audit.js";
 import type { Authorizer } from "./core/authorizer.js";
-import type { Principal } from "./core/caller.js";
-import { healthRoutes } from "./health/routes.js";
+import type { CallerIdentity } from "./core/caller.js";
+import { createHealth } from "./health/index.js";
 import { type Cache, createMemoryCache, createRedisCache } from "./platform/cache.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { workerPodMetrics } from "./platform/cluster-metrics.js";
@@ -38,15 +38,13 @@ export interface Context {
   readonly migrator: Migrator;
   readonly lifecycle: Lifecycle;
   readonly audit: AuditRecorder;
-  /** Chain verification, checkpoints and maintenance (the `sark audit` CLI). */
-  readonly auditAdmin: Pick<AuditModule, "verify" | "checkpoint" | "runMaintenance">;
+  /** Chain verification, checkpoints, maintenance and flushing (the `sark audit` CLI, shutdown, tests). */
+  readonly auditAdmin: Pick<AuditModule, "verify" | "checkpoint" | "runMaintenance" | "flush">;
   readonly authorizer: Authorizer;
-  authenticate(request: FastifyRequest): Principal | Promise<Principal>;
-  /** Bootstraps the admin user on an empty database (see README). */
-  bootstrapAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string }>;
-  createUser(input: { username: string; password: string; roles: string[]; email?: string }): Promise<{ id: string }>;
-  /** Writes buffered audit events now (tests and shutdown). */
-  flushAudit(): Promise<void>;
+  /** The request pipeline's authenticate step: the request's credential → who is calling (or a 401). */
+  authenticate(request: FastifyRequest): Promise<CallerIdentity>;
+  /** Account operations the CLI and first start need (see README). */
+  readonly accounts: Pick<AuthModule, "bootstrapAdmin" | "createUser">;
   readonly features: readonly Feature[];
   /** Starts background work (audit flushing, SIEM forwarding, maintenance). */
   start(): Promise<void>;
@@ -98,7 +96,6 @@ export async function createContext(config: Config, options: ContextOptions = {}
     metrics,
     clock,
     checkpointKey: config.audit.checkpointKey ?? deriveAuditKey(jwtSecret),
-    authorizer: () => policy.authorizer,
   });
   const policy = createPolicy({
     config: config.policy,
@@ -115,7 +112,26 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const registry = createRegistry({ ...deps, cacheRefreshMs: config.registryCacheRefreshMs });
   const siem = createSiem({ ...deps, config });
 
-  const features: Feature[] = [audit.feature, policy.feature, auth.feature, registry.feature, siem.feature];
+  const features: Feature[] = [
+    audit.feature(policy.authorizer),
+    policy.feature,
+    auth.feature,
+    registry.feature,
+    siem.feature,
+  ];
+  const health = createHealth({
+    version: VERSION,
+    environment: config.environment,
+    readOnly: config.readOnly,
+    clock,
+    lifecycle,
+    database,
+    cache,
+    migrator,
+    metrics,
+    metricsText,
+    features,
+  });
   let stopped = false;
   const ctx: Context = {
     version: VERSION,
@@ -132,10 +148,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     auditAdmin: audit,
     authorizer: policy.authorizer,
     authenticate: (request) => auth.authenticate(request),
-    bootstrapAdmin: () => auth.bootstrapAdmin(),
-    createUser: (input) => auth.createUser(input),
-    flushAudit: () => audit.flush(),
-    features: [{ name: "health", routes: (app) => healthRoutes(ctx)(app) }, ...features],
+    accounts: auth,
+    features: [health, ...features],
     async start() {
       for (const f of features) await f.start?.();
       lifecycle.started = true;

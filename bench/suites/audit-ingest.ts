@@ -26,13 +26,13 @@ async function ingest(label: string, events: number, databaseUrl?: string): Prom
   const ctx = await benchContext({ AUDIT_BATCH_SIZE: String(BATCH_SIZE), AUDIT_FLUSH_INTERVAL_MS: "20" }, databaseUrl);
   try {
     for (let i = 0; i < 2000; i++) await ctx.audit.record(sampleEvent(i));
-    await ctx.flushAudit();
+    await ctx.auditAdmin.flush();
     const start = performance.now();
     for (let i = 0; i < events; i++) {
       await ctx.audit.record(sampleEvent(i));
       if (i % EVENTS_PER_TURN === EVENTS_PER_TURN - 1) await new Promise((r) => setImmediate(r));
     }
-    await ctx.flushAudit();
+    await ctx.auditAdmin.flush();
     const seconds = (performance.now() - start) / 1000;
     const perSecond = events / seconds;
     const target = databaseUrl ? 50_000 : 10_000;

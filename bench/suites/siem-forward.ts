@@ -30,7 +30,7 @@ export async function run(): Promise<BenchRow[]> {
   try {
     const seeder = await benchContext({ AUDIT_BATCH_SIZE: "1000" }, pg?.url);
     for (let i = 0; i < BACKLOG; i++) await seeder.audit.record(sampleEvent(i));
-    await seeder.flushAudit();
+    await seeder.auditAdmin.flush();
     if (!pg) {
       // PGlite is in-process: the forwarder must run in the same context.
       rows.push({

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { AuditEventInput } from "../core/audit.js";
+import { redact } from "../core/redaction.js";
 import { copyBodyColumns } from "./copy-format.js";
 import { type AuditEventBody, buildEvent, canonicalBody, canonicalJson, chainHash, GENESIS_HASH } from "./event.js";
-import { redact } from "./redaction.js";
 
 const ID = "0193a2b4-0000-7000-8000-000000000001";
 const T = Date.UTC(2026, 10, 26, 5, 0, 0, 123);

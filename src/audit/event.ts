@@ -1,8 +1,8 @@
 import { hash } from "node:crypto";
 import type { AuditEventInput, AuditOutcome } from "../core/audit.js";
+import { redact, redactString, sortedKeys } from "../core/redaction.js";
 import type { Sensitivity } from "../core/sensitivity.js";
 import { isoTime } from "../platform/clock.js";
-import { redact, redactString, sortedKeys } from "./redaction.js";
 
 /** `prev_hash` of the very first event of the chain. */
 export const GENESIS_HASH = "0".repeat(64);

@@ -25,16 +25,15 @@ export interface AuditDeps {
   checkpointKey: string;
   /** How often the chain head is checkpointed (default CHECKPOINT_INTERVAL_MS). */
   checkpointIntervalMs?: number;
-  /**
-   * The authorizer for the audit API. A getter because the policy feature records its decisions
-   * through this module's recorder, so it is built after it (resolved when a request arrives).
-   */
-  authorizer?: () => Authorizer;
 }
 
 export interface AuditModule {
   recorder: AuditRecorder;
-  feature: Feature;
+  /**
+   * The running feature, its API guarded by `authorizer`. Passed in here rather than in the deps
+   * because the policy feature, which provides it, records its decisions through `recorder`.
+   */
+  feature(authorizer: Authorizer): Feature;
   /** Writes everything buffered; called on shutdown and by tests. */
   flush(): Promise<void>;
   /** One partition-maintenance run at `now` (default: the clock), under the cluster lock. */
@@ -65,16 +64,15 @@ export function createAudit(deps: AuditDeps): AuditModule {
     pollMs: STREAM_POLL_MS,
     heartbeatMs: STREAM_HEARTBEAT_MS,
   });
-  const { authorizer } = deps;
   return {
     recorder: writer,
     flush: () => writer.flush(),
     runMaintenance: (now) => runAuditMaintenance(deps, now),
     verify: (options) => verifyChain(database, deps.checkpointKey, options),
     checkpoint: () => writeCheckpoint(checkpointDeps),
-    feature: {
+    feature: (authorizer) => ({
       name: "audit",
-      ...(authorizer ? { routes: auditRoutes({ queries, stream, authorizer }) } : {}),
+      routes: auditRoutes({ queries, stream, authorizer }),
       async start() {
         writer.start();
         await maintenance.start();
@@ -93,6 +91,6 @@ export function createAudit(deps: AuditDeps): AuditModule {
         const status = m.maintenance_error || c.checkpoint_error ? "degraded" : w.status;
         return { ...w, ...m, ...c, stream_clients: stream.clients, status };
       },
-    },
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
-import type { AuditActor, AuditRecorder } from "../core/audit.js";
+import { type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Caller } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import type { BaseTables } from "../platform/db/database.js";
 import { AppError, notFound, validationFailed } from "../platform/errors.js";
@@ -103,20 +104,16 @@ export function createAuditQueries(deps: { db: Kysely<BaseTables>; audit: AuditR
      * Streams matching events, bounded above by now when `to` is absent so the export ends. The
      * export itself is audited: copying the audit trail out is a security-relevant act.
      */
-    async export(
-      q: FilterQuery,
-      format: ExportFormat,
-      who: { actor: AuditActor; requestId: string },
-    ): Promise<Readable> {
+    async export(q: FilterQuery, format: ExportFormat, caller: Caller): Promise<Readable> {
       const filters = toFilters({ ...q, to: q.to ?? new Date(clock.now()).toISOString() });
       await deps.audit.record({
         event_type: "audit.exported",
         severity: "medium",
         outcome: "success",
-        actor: who.actor,
+        actor: auditActorOf(caller),
         action: "audit:read",
         resource: { type: "audit_events" },
-        request_id: who.requestId,
+        request_id: caller.request.requestId,
         details: { format, filters: { ...q } },
       });
       return format === "ndjson"

@@ -1,11 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { actorOf } from "../auth/request-actor.js";
 import { ACTIONS } from "../core/actions.js";
 import type { Authorizer } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
-import { AppError } from "../platform/errors.js";
 import type { AppInstance } from "../platform/feature.js";
+import { callerOf } from "../platform/http/caller.js";
 import { type AuditQueries, PAGE_DEFAULT, PAGE_MAX, toFilters } from "./query-service.js";
 import type { createLiveStream } from "./stream.js";
 
@@ -51,29 +49,19 @@ const StatsSchema = Type.Object({
   by_hour: Type.Array(Type.Object({ hour: Type.String(), count: Type.Integer() })),
 });
 
-function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new AppError("UNAUTHENTICATED", "authentication required");
-  return request.principal;
-}
-
 const TAGS = ["audit"];
 
 interface RouteDeps {
   queries: AuditQueries;
   stream: ReturnType<typeof createLiveStream>;
-  authorizer: () => Authorizer;
+  authorizer: Authorizer;
 }
 
 type AllowRead = (request: FastifyRequest) => Promise<unknown>;
 
 /** The audit API (`audit:read`): list, get, export, live stream, stats. */
 export function auditRoutes(deps: RouteDeps) {
-  const allowRead: AllowRead = (request) =>
-    deps.authorizer().require(principalOf(request), ACTIONS.auditRead, undefined, {
-      ip: request.ip,
-      userAgent: request.headers["user-agent"],
-      requestId: String(request.id),
-    });
+  const allowRead: AllowRead = (request) => deps.authorizer.require(callerOf(request), ACTIONS.auditRead);
   return (app: AppInstance) => {
     // Long-lived streams would otherwise hold shutdown until the grace period ends.
     app.addHook("preClose", async () => deps.stream.closeAll());
@@ -159,10 +147,7 @@ function streamingRoutes(app: AppInstance, deps: RouteDeps, allowRead: AllowRead
     async (request, reply) => {
       await allowRead(request);
       const { format = "ndjson", ...filters } = request.query;
-      const body = await queries.export(filters, format, {
-        actor: actorOf(request),
-        requestId: String(request.id),
-      });
+      const body = await queries.export(filters, format, callerOf(request));
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       return reply
         .header("content-type", format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson")

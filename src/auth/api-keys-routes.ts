@@ -1,6 +1,7 @@
 import type { AppInstance } from "../platform/feature.js";
+import { callerOf } from "../platform/http/caller.js";
 import type { ApiKeysService } from "./api-keys-service.js";
-import { auditContextOf, noStore, principalOf } from "./route-helpers.js";
+import { noStore } from "./route-helpers.js";
 import {
   ApiKey,
   ApiKeyWithSecret,
@@ -33,7 +34,7 @@ export function apiKeysRoutes(keys: ApiKeysService) {
       async (request, reply) =>
         noStore(reply)
           .status(201)
-          .send(await keys.create(principalOf(request), request.body, auditContextOf(request))),
+          .send(await keys.create(callerOf(request), request.body)),
     );
 
     app.get(
@@ -46,13 +47,13 @@ export function apiKeysRoutes(keys: ApiKeysService) {
           response: { 200: page(ApiKey), ...ERRORS },
         },
       },
-      async (request) => keys.list(principalOf(request), request.query, auditContextOf(request)),
+      async (request) => keys.list(callerOf(request), request.query),
     );
 
     app.get(
       "/api/v1/api-keys/:id",
       { schema: { tags: TAGS, summary: "Get an API key", params: KeyIdParams, response: { 200: ApiKey, ...ERRORS } } },
-      async (request) => keys.get(principalOf(request), request.params.id, auditContextOf(request)),
+      async (request) => keys.get(callerOf(request), request.params.id),
     );
 
     app.post(
@@ -67,7 +68,7 @@ export function apiKeysRoutes(keys: ApiKeysService) {
       },
       async (request, reply) => {
         noStore(reply);
-        return keys.rotate(principalOf(request), request.params.id, auditContextOf(request));
+        return keys.rotate(callerOf(request), request.params.id);
       },
     );
 
@@ -75,7 +76,7 @@ export function apiKeysRoutes(keys: ApiKeysService) {
       "/api/v1/api-keys/:id",
       { schema: { tags: TAGS, summary: "Revoke an API key", params: KeyIdParams } },
       async (request, reply) => {
-        await keys.revoke(principalOf(request), request.params.id, auditContextOf(request));
+        await keys.revoke(callerOf(request), request.params.id);
         return reply.status(204).send();
       },
     );

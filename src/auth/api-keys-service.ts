@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from "kysely";
 import { ACTIONS } from "../core/actions.js";
-import type { AuditRecorder } from "../core/audit.js";
-import type { Authorizer, RequestFacts } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
+import { type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Authorizer } from "../core/authorizer.js";
+import type { Caller } from "../core/caller.js";
 import { scopeCovers } from "../core/scopes.js";
 import type { Clock } from "../platform/clock.js";
 import { AppError, notFound, validationFailed } from "../platform/errors.js";
@@ -19,7 +19,6 @@ import * as repo from "./api-keys-repository.js";
 import { grantableScopes } from "./roles.js";
 import type { AuthTables } from "./tables.js";
 import { findUserById, type UserRow } from "./users-repository.js";
-import type { AuditContext } from "./users-service.js";
 
 /** The API's view of a key: never the secret, never its hash. */
 export interface ApiKeyView {
@@ -53,15 +52,14 @@ export interface CreateApiKeyInput {
 }
 
 export interface ApiKeysService {
-  create(principal: Principal, input: CreateApiKeyInput, ctx: AuditContext): Promise<ApiKeyWithSecret>;
+  create(caller: Caller, input: CreateApiKeyInput): Promise<ApiKeyWithSecret>;
   list(
-    principal: Principal,
+    caller: Caller,
     query: { user_id?: string; all?: boolean; include_revoked?: boolean; cursor?: string; limit: number },
-    ctx: AuditContext,
   ): Promise<Page<ApiKeyView>>;
-  get(principal: Principal, id: string, ctx: AuditContext): Promise<ApiKeyView>;
-  rotate(principal: Principal, id: string, ctx: AuditContext): Promise<ApiKeyWithSecret>;
-  revoke(principal: Principal, id: string, ctx: AuditContext): Promise<void>;
+  get(caller: Caller, id: string): Promise<ApiKeyView>;
+  rotate(caller: Caller, id: string): Promise<ApiKeyWithSecret>;
+  revoke(caller: Caller, id: string): Promise<void>;
 }
 
 export function createApiKeysService(deps: {
@@ -96,40 +94,28 @@ export function createApiKeysService(deps: {
     };
   }
 
-  /** Request facts for the policy decision's audit trail. */
-  const factsOf = (ctx: AuditContext): RequestFacts => ({
-    ip: ctx.actor.ip ?? undefined,
-    userAgent: ctx.actor.user_agent ?? undefined,
-    requestId: ctx.requestId,
-  });
-
   /** Own keys need apikey:manage; others' need apikey:manage:all, and without it they do not exist (404). */
-  async function accessible(principal: Principal, id: string, ctx: AuditContext): Promise<repo.ApiKeyRow> {
+  async function accessible(caller: Caller, id: string): Promise<repo.ApiKeyRow> {
     const row = await repo.findApiKey(db, id);
     if (!row) throw notFound("api key", id);
-    if (row.user_id === principal.id) {
-      await authorizer.require(principal, ACTIONS.apiKeyManage, undefined, factsOf(ctx));
-    } else if (!(await authorizer.authorize(principal, ACTIONS.apiKeyManageAll, undefined, factsOf(ctx))).allow) {
+    if (row.user_id === caller.principal.id) {
+      await authorizer.require(caller, ACTIONS.apiKeyManage);
+    } else if (!(await authorizer.authorize(caller, ACTIONS.apiKeyManageAll)).allow) {
       throw notFound("api key", id);
     }
     return row;
   }
 
   /** Managing one's own keys vs. someone else's. */
-  const requireManage = (principal: Principal, ownerId: string | undefined, ctx: AuditContext) =>
-    authorizer.require(
-      principal,
-      ownerId === principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll,
-      undefined,
-      factsOf(ctx),
-    );
+  const requireManage = (caller: Caller, ownerId: string | undefined) =>
+    authorizer.require(caller, ownerId === caller.principal.id ? ACTIONS.apiKeyManage : ACTIONS.apiKeyManageAll);
 
   /**
    * A key may carry only scopes its owner's current roles could use, and a key acting on keys only
    * scopes it holds itself: otherwise a viewer could hold an `admin` key, or a narrow key with
    * `api-keys:write` could mint (or rotate and read) a wider one. 403 naming the first such scope.
    */
-  async function requireGrantable(principal: Principal, ownerId: string, scopes: readonly string[]): Promise<void> {
+  async function requireGrantable(caller: Caller, ownerId: string, scopes: readonly string[]): Promise<void> {
     const owner: UserRow | undefined = await findUserById(db, ownerId);
     if (!owner) throw notFound("user", ownerId);
     const grantable = grantableScopes(owner.roles);
@@ -142,7 +128,7 @@ export function createApiKeysService(deps: {
         { details: { scope: beyondRoles, owner_roles: owner.roles } },
       );
     }
-    const held = principal.scopes;
+    const held = caller.auth.scopes;
     const beyondKey = held === undefined ? undefined : scopes.find((s) => !scopeCovers(held, s));
     if (beyondKey !== undefined) {
       throw new AppError("FORBIDDEN", `scope '${beyondKey}' is not held by the API key making this request`, {
@@ -169,31 +155,25 @@ export function createApiKeysService(deps: {
   }
 
   /** Records the change inside its transaction (the audit outbox): both commit or neither. */
-  async function record(
-    tx: Transaction<AuthTables>,
-    event: string,
-    row: repo.ApiKeyRow,
-    ctx: AuditContext,
-    details = {},
-  ) {
+  async function record(tx: Transaction<AuthTables>, event: string, row: repo.ApiKeyRow, caller: Caller, details = {}) {
     await audit.recordInTransaction(tx, {
       event_type: event,
       severity: "medium",
       outcome: "success",
-      actor: ctx.actor,
+      actor: auditActorOf(caller),
       action: event,
       resource: { type: "api_key", id: row.id, name: row.name },
-      request_id: ctx.requestId,
+      request_id: caller.request.requestId,
       details: { owner_id: row.user_id, ...details },
     });
   }
 
   return {
-    async create(principal, input, ctx) {
-      const ownerId = input.user_id ?? principal.id;
-      await requireManage(principal, ownerId, ctx);
+    async create(caller, input) {
+      const ownerId = input.user_id ?? caller.principal.id;
+      await requireManage(caller, ownerId);
       const scopes = [...new Set(input.scopes)];
-      await requireGrantable(principal, ownerId, scopes);
+      await requireGrantable(caller, ownerId, scopes);
       const id = randomBase62(API_KEY_ID_LENGTH);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
       const expiresAt = expiry(input);
@@ -207,7 +187,7 @@ export function createApiKeysService(deps: {
           rate_limit_per_minute: input.rate_limit_per_minute ?? null,
           expires_at: expiresAt,
         });
-        await record(tx, "apikey.created", inserted, ctx, {
+        await record(tx, "apikey.created", inserted, caller, {
           scopes: inserted.scopes,
           expires_at: iso(inserted.expires_at),
         });
@@ -216,9 +196,9 @@ export function createApiKeysService(deps: {
       return { ...view(row), key: formatApiKey(envLabel, id, secret) };
     },
 
-    async list(principal, query, ctx) {
-      const userId = query.all ? undefined : (query.user_id ?? principal.id);
-      await requireManage(principal, userId, ctx);
+    async list(caller, query) {
+      const userId = query.all ? undefined : (query.user_id ?? caller.principal.id);
+      await requireManage(caller, userId);
       const after = query.cursor ? decodeCursor(query.cursor, ["id"]).id : undefined;
       const rows = await repo.listApiKeys(db, {
         userId,
@@ -232,18 +212,18 @@ export function createApiKeysService(deps: {
       return { items, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
     },
 
-    async get(principal, id, ctx) {
-      return view(await accessible(principal, id, ctx));
+    async get(caller, id) {
+      return view(await accessible(caller, id));
     },
 
-    async rotate(principal, id, ctx) {
-      const current = await accessible(principal, id, ctx);
+    async rotate(caller, id) {
+      const current = await accessible(caller, id);
       // Rotation hands out a working secret: the same rules as creating the key today.
-      await requireGrantable(principal, current.user_id, current.scopes);
+      await requireGrantable(caller, current.user_id, current.scopes);
       const secret = randomBase62(API_KEY_SECRET_LENGTH);
       const row = await db.transaction().execute(async (tx) => {
         const rotated = await repo.setApiKeySecret(tx, id, hashApiKeySecret(id, secret), new Date(clock.now()));
-        if (rotated) await record(tx, "apikey.rotated", rotated, ctx);
+        if (rotated) await record(tx, "apikey.rotated", rotated, caller);
         return rotated;
       });
       if (!row) throw new AppError("CONFLICT", `api key '${id}' is revoked and cannot be rotated`);
@@ -251,12 +231,12 @@ export function createApiKeysService(deps: {
       return { ...view(row), key: formatApiKey(envLabel, id, secret) };
     },
 
-    async revoke(principal, id, ctx) {
-      const row = await accessible(principal, id, ctx);
+    async revoke(caller, id) {
+      const row = await accessible(caller, id);
       // Idempotent: revoking a revoked key is a no-op, recorded once.
       const revoked = await db.transaction().execute(async (tx) => {
         if (!(await repo.revokeApiKey(tx, id, new Date(clock.now())))) return false;
-        await record(tx, "apikey.revoked", row, ctx);
+        await record(tx, "apikey.revoked", row, caller);
         return true;
       });
       if (revoked) await deps.invalidate(id);

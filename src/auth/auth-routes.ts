@@ -1,5 +1,6 @@
 import type { AppInstance } from "../platform/feature.js";
-import { auditContextOf, noStore, principalOf } from "./route-helpers.js";
+import { callerOf, requestFactsOf } from "../platform/http/caller.js";
+import { noStore } from "./route-helpers.js";
 import { ErrorResponse, LoginBody, LogoutBody, MeResponse, RefreshBody, SessionResponse } from "./schemas.js";
 import type { SessionService } from "./sessions.js";
 
@@ -23,7 +24,7 @@ export function authRoutes(sessions: SessionService) {
       },
       async (request, reply) => {
         noStore(reply);
-        return sessions.login(request.body.username, request.body.password, auditContextOf(request));
+        return sessions.login(request.body.username, request.body.password, requestFactsOf(request));
       },
     );
 
@@ -41,7 +42,7 @@ export function authRoutes(sessions: SessionService) {
       },
       async (request, reply) => {
         noStore(reply);
-        return sessions.refresh(request.body.refresh_token, auditContextOf(request));
+        return sessions.refresh(request.body.refresh_token, requestFactsOf(request));
       },
     );
 
@@ -60,7 +61,7 @@ export function authRoutes(sessions: SessionService) {
         },
       },
       async (request, reply) => {
-        await sessions.logout(principalOf(request), request.body?.refresh_token, auditContextOf(request));
+        await sessions.logout(callerOf(request), request.body?.refresh_token);
         return reply.status(204).send();
       },
     );
@@ -70,15 +71,15 @@ export function authRoutes(sessions: SessionService) {
       { schema: { tags: TAGS, summary: "The authenticated principal", response: { 200: MeResponse } } },
       // Answered from the verified credential: no database round trip per request.
       async (request) => {
-        const p = principalOf(request);
+        const { principal: p, auth } = callerOf(request);
         return {
           id: p.id,
           username: p.username,
           email: p.email,
           roles: [...p.roles],
           teams: [...p.teams],
-          auth_method: p.authMethod,
-          ...(p.apiKeyId ? { api_key_id: p.apiKeyId, scopes: [...(p.scopes ?? [])] } : {}),
+          auth_method: auth.method,
+          ...(auth.apiKeyId ? { api_key_id: auth.apiKeyId, scopes: [...(auth.scopes ?? [])] } : {}),
         };
       },
     );

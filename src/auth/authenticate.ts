@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { Counter } from "prom-client";
-import type { Principal } from "../core/caller.js";
+import type { CallerIdentity } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import { apiKeySecretMatches, parseApiKey } from "./api-key-format.js";
 import type { ApiKeyUsage } from "./api-key-usage.js";
@@ -17,7 +17,7 @@ const TOKEN_CACHE_MAX = 10_000;
 const API_KEY_CACHE_MAX = 10_000;
 
 interface CachedToken {
-  principal: Principal;
+  identity: CallerIdentity;
   jti: string;
   issuedAtMs: number;
   expiresAtMs: number;
@@ -29,17 +29,14 @@ interface CachedKey {
 }
 
 export interface Authenticator {
-  /**
-   * The request's principal, or a 401 (thrown or rejected). Synchronous on a verified-token cache
-   * hit when revocation state is in-process (no Redis): the common request then costs no promise.
-   */
-  authenticate(request: FastifyRequest): Principal | Promise<Principal>;
+  /** Who the request's credential says is calling; rejects with a 401 AppError otherwise. */
+  authenticate(request: FastifyRequest): Promise<CallerIdentity>;
   /** Forgets a key in this process (rotate/revoke); other replicas follow the revocation marker. */
   forgetApiKey(id: string): void;
 }
 
 /**
- * Resolves `Authorization: Bearer <JWT>` or `X-API-Key` to a Principal. Verified tokens and key
+ * Resolves `Authorization: Bearer <JWT>` or `X-API-Key` to a caller identity. Verified tokens and key
  * rows are cached in-process (bounded LRU); revocation is still checked on every request against
  * the durable revocation state (this replica's mirror of the database, plus Redis when shared), so
  * logout, deactivation and rotation take effect at once on this replica and within seconds on others.
@@ -60,16 +57,17 @@ export function createAuthenticator(deps: {
   /** A token not in the cache: verify its signature and claims once, then cache it until it expires. */
   async function verifyToken(token: string): Promise<CachedToken> {
     const v = await tokens.verify(token);
+    const { principal, method, mfa } = v.claims;
     const entry: CachedToken = {
-      principal: Object.freeze({
-        id: v.subject.id,
-        username: v.subject.username,
-        email: v.subject.email,
-        roles: Object.freeze([...v.subject.roles]),
-        teams: Object.freeze([...v.subject.teams]),
-        authMethod: "password",
-        mfa: false,
-        tokenId: v.jti,
+      // Frozen: one object serves every request carrying this token.
+      identity: Object.freeze({
+        principal: Object.freeze({
+          ...principal,
+          roles: Object.freeze([...principal.roles]),
+          teams: Object.freeze([...principal.teams]),
+          groups: Object.freeze([...principal.groups]),
+        }),
+        auth: Object.freeze({ method, mfa, tokenId: v.jti }),
       }),
       jti: v.jti,
       issuedAtMs: v.issuedAtMs,
@@ -79,30 +77,21 @@ export function createAuthenticator(deps: {
     return entry;
   }
 
-  /** Logout and account changes void tokens: the same checks whichever way the state was read. */
-  function unlessRevoked(entry: CachedToken, revoked: boolean, sessionsEndedAt: number): Principal {
-    if (revoked) throw unauthenticated("access token has been revoked", "TOKEN_REVOKED");
-    if (entry.issuedAtMs <= sessionsEndedAt) {
+  /**
+   * A verified token (cached until it expires) that logout or an account change has not voided.
+   * Revocation is checked on every request; with in-process revocation state that needs no I/O.
+   */
+  async function bearer(token: string): Promise<CallerIdentity> {
+    const hit = tokenCache.get(token);
+    if (hit && hit.expiresAtMs <= clock.now()) throw unauthenticated("access token has expired", "TOKEN_EXPIRED");
+    const entry = hit ?? (await verifyToken(token));
+    const userId = entry.identity.principal.id;
+    const state = revocations.tokenStateSync(entry.jti, userId) ?? (await revocations.tokenState(entry.jti, userId));
+    if (state.revoked) throw unauthenticated("access token has been revoked", "TOKEN_REVOKED");
+    if (entry.issuedAtMs <= state.sessionsEndedAt) {
       throw unauthenticated("access token was revoked by an account change; log in again", "TOKEN_REVOKED");
     }
-    return entry.principal;
-  }
-
-  async function checkRevocation(entry: CachedToken): Promise<Principal> {
-    const state = await revocations.tokenState(entry.jti, entry.principal.id);
-    return unlessRevoked(entry, state.revoked, state.sessionsEndedAt);
-  }
-
-  /**
-   * A verified-token cache hit with in-process revocation state is decided synchronously (no
-   * promise); with Redis the revocation state is read asynchronously; a miss is verified first.
-   */
-  function bearer(token: string): Principal | Promise<Principal> {
-    const hit = tokenCache.get(token);
-    if (!hit) return verifyToken(token).then(checkRevocation);
-    if (hit.expiresAtMs <= clock.now()) throw unauthenticated("access token has expired", "TOKEN_EXPIRED");
-    const state = revocations.tokenStateSync(hit.jti, hit.principal.id);
-    return state ? unlessRevoked(hit, state.revoked, state.sessionsEndedAt) : checkRevocation(hit);
+    return entry.identity;
   }
 
   async function keyRow(id: string): Promise<ApiKeyWithOwner | undefined> {
@@ -125,7 +114,7 @@ export function createAuthenticator(deps: {
     throw unauthenticated(reason === "expired" ? "API key has expired" : "API key is not valid");
   }
 
-  async function apiKey(key: string): Promise<Principal> {
+  async function apiKey(key: string): Promise<CallerIdentity> {
     const parsed = parseApiKey(key);
     if (!parsed || parsed.env !== deps.envLabel) return apiKeyFailed("malformed");
     const row = await keyRow(parsed.id);
@@ -137,21 +126,26 @@ export function createAuthenticator(deps: {
     usage.record(row.id, now);
     deps.apiKeyResults.inc({ result: "success" });
     return {
-      id: row.user_id,
-      username: row.username,
-      email: row.email,
-      roles: row.roles,
-      teams: row.teams,
-      authMethod: "api_key",
-      mfa: false,
-      apiKeyId: row.id,
-      scopes: row.scopes,
-      ...(row.rate_limit_per_minute !== null ? { rateLimitPerMinute: row.rate_limit_per_minute } : {}),
+      principal: {
+        id: row.user_id,
+        username: row.username,
+        email: row.email,
+        roles: row.roles,
+        teams: row.teams,
+        groups: [],
+      },
+      auth: {
+        method: "api_key",
+        mfa: false,
+        apiKeyId: row.id,
+        scopes: row.scopes,
+        ...(row.rate_limit_per_minute !== null ? { rateLimitPerMinute: row.rate_limit_per_minute } : {}),
+      },
     };
   }
 
   return {
-    authenticate(request) {
+    async authenticate(request) {
       const authorization = request.headers.authorization;
       if (authorization !== undefined) {
         const [scheme, token] = authorization.split(" ");

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { Counter } from "prom-client";
 import type { AuditRecorder } from "../core/audit.js";
 import type { Authorizer } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
+import type { CallerIdentity } from "../core/caller.js";
 import type { Cache } from "../platform/cache.js";
 import type { Clock } from "../platform/clock.js";
 import { type Config, environmentLabel } from "../platform/config.js";
@@ -42,8 +42,8 @@ export interface AuthDeps {
 }
 
 export interface AuthModule {
-  /** Resolves the request's principal from a Bearer JWT or X-API-Key; throws 401 otherwise. */
-  authenticate(request: FastifyRequest): Principal | Promise<Principal>;
+  /** Resolves the request's credential (Bearer JWT or X-API-Key) to who is calling; rejects with 401 otherwise. */
+  authenticate(request: FastifyRequest): Promise<CallerIdentity>;
   /** First start: create the admin when no user exists. Returns the generated password, if any. */
   bootstrapAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string }>;
   createUser(input: { username: string; password: string; roles: string[]; email?: string }): Promise<{ id: string }>;

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import type { JwtConfig } from "../platform/config.js";
 import { AppError } from "../platform/errors.js";
@@ -14,7 +15,8 @@ const base: JwtConfig = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 3600,
 };
-const subject = { id: "u1", username: "alice", email: null, roles: ["viewer"], teams: ["blue"] };
+const principal = { id: "u1", username: "alice", email: null, roles: ["viewer"], teams: ["blue"], groups: [] };
+const subject = { principal, method: "password" as const, mfa: false };
 
 function pems(type: "ec" | "rsa") {
   const { privateKey, publicKey } =
@@ -49,7 +51,7 @@ describe("token service", () => {
     const header = JSON.parse(Buffer.from(issued.token.split(".")[0] ?? "", "base64url").toString());
     expect(header.alg).toBe(algorithm);
     const v = await tokens.verify(issued.token);
-    expect(v.subject).toEqual(subject);
+    expect(v.claims).toEqual(subject);
     expect(v.jti).toBe(issued.jti);
     expect(v.issuedAtMs).toBe(clock.now());
     expect(v.expiresAtMs).toBe(clock.now() + 900_000);
@@ -81,5 +83,45 @@ describe("token service", () => {
 
   it("reads the millisecond issue time from a UUIDv7", () => {
     expect(uuidv7Millis("0190a2b3-c4d5-7000-8000-000000000000")).toBe(0x0190a2b3c4d5);
+  });
+
+  it("carries how the session authenticated, so a refresh keeps auth_method and mfa", async () => {
+    const tokens = createTokenService({ config: base, secret: "s".repeat(32), clock });
+    const claims = { principal: { ...principal, groups: ["eng"] }, method: "oidc" as const, mfa: true };
+    const v = await tokens.verify((await tokens.issue(claims)).token);
+    expect(v.claims).toEqual(claims);
+  });
+
+  it("reads tokens minted before auth_method/mfa/groups existed as password logins without MFA", async () => {
+    const secret = new TextEncoder().encode("s".repeat(32));
+    const iat = Math.floor(clock.now() / 1000);
+    const legacy = await new SignJWT({ username: "alice", email: null, roles: ["viewer"], teams: [] })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("u1")
+      .setIssuer("sark")
+      .setAudience("sark-api")
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .setJti("0190a000-0000-7000-8000-000000000000")
+      .sign(secret);
+    const tokens = createTokenService({ config: base, secret: "s".repeat(32), clock });
+    expect((await tokens.verify(legacy)).claims).toMatchObject({ method: "password", mfa: false });
+    expect((await tokens.verify(legacy)).claims.principal.groups).toEqual([]);
+  });
+
+  it("rejects a token whose auth_method is not one SARK issues", async () => {
+    const secret = new TextEncoder().encode("s".repeat(32));
+    const iat = Math.floor(clock.now() / 1000);
+    const forged = await new SignJWT({ username: "a", roles: [], teams: [], auth_method: "magic", mfa: true })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("u1")
+      .setIssuer("sark")
+      .setAudience("sark-api")
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .setJti("0190a000-0000-7000-8000-000000000001")
+      .sign(secret);
+    const tokens = createTokenService({ config: base, secret: "s".repeat(32), clock });
+    expect(await codeOf(tokens.verify(forged))).toBe("UNAUTHENTICATED");
   });
 });

@@ -1,20 +1,22 @@
 import { type CryptoKey, errors, importPKCS8, importSPKI, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { v7 as uuidv7 } from "uuid";
+import type { AuthMethod, Principal } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import type { JwtConfig } from "../platform/config.js";
 import { AppError } from "../platform/errors.js";
 
-/** What an access token says about its subject (claims sub, username, email, roles, teams). */
-export interface TokenSubject {
-  id: string;
-  username: string;
-  email: string | null;
-  roles: readonly string[];
-  teams: readonly string[];
+/**
+ * What an access token says: its subject (claims sub, username, email, roles, teams, groups) and how
+ * the session's login authenticated (claims auth_method, mfa), so both survive a refresh.
+ */
+export interface TokenClaims {
+  principal: Principal;
+  method: AuthMethod;
+  mfa: boolean;
 }
 
 export interface VerifiedToken {
-  subject: TokenSubject;
+  claims: TokenClaims;
   jti: string;
   /** Issue time in milliseconds, from the UUIDv7 jti (iat only has second precision). */
   issuedAtMs: number;
@@ -28,7 +30,7 @@ export interface IssuedToken {
 }
 
 export interface TokenService {
-  issue(subject: TokenSubject): Promise<IssuedToken>;
+  issue(claims: TokenClaims): Promise<IssuedToken>;
   /** Verifies signature, issuer, audience and expiry; throws 401 AppErrors. */
   verify(token: string): Promise<VerifiedToken>;
 }
@@ -66,15 +68,27 @@ function stringArray(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : undefined;
 }
 
-function subjectOf(payload: JWTPayload): { subject: TokenSubject; jti: string; exp: number } | undefined {
+const AUTH_METHODS: ReadonlySet<string> = new Set<AuthMethod>(["password", "api_key", "ldap", "oidc", "saml"]);
+
+/**
+ * The claims of a verified payload, or undefined when one is missing or malformed. Tokens minted
+ * before `auth_method`/`mfa`/`groups` existed (at most one access-token lifetime ago) were all
+ * password logins without a second factor and without groups.
+ */
+function claimsOf(payload: JWTPayload): { claims: TokenClaims; jti: string; exp: number } | undefined {
   const { sub, jti, exp } = payload;
   const roles = stringArray(payload.roles);
   const teams = stringArray(payload.teams);
+  const groups = payload.groups === undefined ? [] : stringArray(payload.groups);
   const username = payload.username;
   const email = payload.email ?? null;
-  if (!sub || !jti || !exp || !roles || !teams || typeof username !== "string") return undefined;
+  const method = payload.auth_method ?? "password";
+  const mfa = payload.mfa ?? false;
+  if (!sub || !jti || !exp || !roles || !teams || !groups || typeof username !== "string") return undefined;
   if (email !== null && typeof email !== "string") return undefined;
-  return { subject: { id: sub, username, email, roles, teams }, jti, exp };
+  if (typeof method !== "string" || !AUTH_METHODS.has(method) || typeof mfa !== "boolean") return undefined;
+  const principal: Principal = { id: sub, username, email, roles, teams, groups };
+  return { claims: { principal, method: method as AuthMethod, mfa }, jti, exp };
 }
 
 /** Access tokens (JWT) signed with HS256 (the resolved secret) or RS256/ES256 (PEM keys). */
@@ -87,18 +101,21 @@ export function createTokenService(deps: { config: JwtConfig; secret: string; cl
   };
 
   return {
-    async issue(subject) {
+    async issue({ principal, method, mfa }) {
       const now = clock.now();
       const jti = uuidv7({ msecs: now });
       const iat = Math.floor(now / 1000);
       const token = await new SignJWT({
-        username: subject.username,
-        email: subject.email,
-        roles: [...subject.roles],
-        teams: [...subject.teams],
+        username: principal.username,
+        email: principal.email,
+        roles: [...principal.roles],
+        teams: [...principal.teams],
+        groups: [...principal.groups],
+        auth_method: method,
+        mfa,
       })
         .setProtectedHeader({ alg: config.algorithm, typ: "JWT" })
-        .setSubject(subject.id)
+        .setSubject(principal.id)
         .setIssuer(config.issuer)
         .setAudience(config.audience)
         .setIssuedAt(iat)
@@ -122,11 +139,11 @@ export function createTokenService(deps: { config: JwtConfig; secret: string; cl
         if (e instanceof errors.JWTExpired) throw unauthenticated("access token has expired", "TOKEN_EXPIRED");
         throw unauthenticated("access token is not valid");
       }
-      const parsed = subjectOf(payload);
+      const parsed = claimsOf(payload);
       if (!parsed) throw unauthenticated("access token is not valid");
       const idMillis = uuidv7Millis(parsed.jti);
       return {
-        subject: parsed.subject,
+        claims: parsed.claims,
         jti: parsed.jti,
         issuedAtMs: Number.isFinite(idMillis) ? idMillis : (payload.iat ?? 0) * 1000,
         expiresAtMs: parsed.exp * 1000,

@@ -6,7 +6,7 @@ export type RefreshRow = Selectable<RefreshTokensTable>;
 
 export async function insertRefreshToken(
   db: AuthDb,
-  row: Pick<RefreshRow, "id" | "user_id" | "family_id" | "token_hash" | "expires_at">,
+  row: Pick<RefreshRow, "id" | "user_id" | "family_id" | "token_hash" | "expires_at" | "auth_method" | "mfa">,
 ): Promise<void> {
   await db.insertInto("refresh_tokens").values(row).execute();
 }

@@ -1,25 +1,4 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
-import type { RequestFacts } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
-import { unauthenticated } from "./jwt.js";
-import { actorOf } from "./request-actor.js";
-import type { AuditContext } from "./users-service.js";
-
-/** The authenticated principal; the global hook guarantees one on non-public routes. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw unauthenticated("authentication required");
-  return request.principal;
-}
-
-/** Who did it, for audit events recorded by the services. */
-export function auditContextOf(request: FastifyRequest): AuditContext {
-  return { actor: actorOf(request), requestId: String(request.id) };
-}
-
-/** Request facts for policy decisions (and their audit trail). */
-export function factsOf(request: FastifyRequest): RequestFacts {
-  return { ip: request.ip, userAgent: request.headers["user-agent"], requestId: String(request.id) };
-}
+import type { FastifyReply } from "fastify";
 
 /**
  * Responses carrying a credential (tokens, a new API key) must not be stored by browsers or

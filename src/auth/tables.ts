@@ -30,6 +30,9 @@ export interface RefreshTokensTable {
   expires_at: Timestamp;
   rotated_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+  /** How the session's login authenticated (AuthMethod); its access tokens carry it. */
+  auth_method: Generated<string>;
+  mfa: Generated<boolean>;
 }
 
 /** API keys: `id` is the public part of the key; `secret_hash` the only trace of the secret. */

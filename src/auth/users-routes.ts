@@ -1,7 +1,7 @@
 import { ACTIONS } from "../core/actions.js";
 import type { Authorizer } from "../core/authorizer.js";
 import type { AppInstance } from "../platform/feature.js";
-import { auditContextOf, factsOf, principalOf } from "./route-helpers.js";
+import { callerOf } from "../platform/http/caller.js";
 import { CreateUserBody, ErrorResponse, IdParams, ListUsersQuery, page, UpdateUserBody, User } from "./schemas.js";
 import type { UsersService } from "./users-service.js";
 
@@ -22,8 +22,8 @@ export function usersRoutes(users: UsersService, authorizer: Authorizer) {
         },
       },
       async (request, reply) => {
-        await authorizer.require(principalOf(request), ACTIONS.userWrite, undefined, factsOf(request));
-        return reply.status(201).send(await users.create(request.body, auditContextOf(request)));
+        await authorizer.require(callerOf(request), ACTIONS.userWrite);
+        return reply.status(201).send(await users.create(request.body, callerOf(request)));
       },
     );
 
@@ -38,7 +38,7 @@ export function usersRoutes(users: UsersService, authorizer: Authorizer) {
         },
       },
       async (request) => {
-        await authorizer.require(principalOf(request), ACTIONS.userRead, undefined, factsOf(request));
+        await authorizer.require(callerOf(request), ACTIONS.userRead);
         return users.list(request.query);
       },
     );
@@ -54,7 +54,7 @@ export function usersRoutes(users: UsersService, authorizer: Authorizer) {
         },
       },
       async (request) => {
-        await authorizer.require(principalOf(request), ACTIONS.userRead, undefined, factsOf(request));
+        await authorizer.require(callerOf(request), ACTIONS.userRead);
         return users.get(request.params.id);
       },
     );
@@ -71,8 +71,8 @@ export function usersRoutes(users: UsersService, authorizer: Authorizer) {
         },
       },
       async (request) => {
-        await authorizer.require(principalOf(request), ACTIONS.userWrite, undefined, factsOf(request));
-        return users.update(request.params.id, request.body, auditContextOf(request));
+        await authorizer.require(callerOf(request), ACTIONS.userWrite);
+        return users.update(request.params.id, request.body, callerOf(request));
       },
     );
 
@@ -80,8 +80,8 @@ export function usersRoutes(users: UsersService, authorizer: Authorizer) {
       "/api/v1/users/:id",
       { schema: { tags: TAGS, summary: "Delete a user and their API keys", params: IdParams } },
       async (request, reply) => {
-        await authorizer.require(principalOf(request), ACTIONS.userWrite, undefined, factsOf(request));
-        await users.remove(request.params.id, auditContextOf(request));
+        await authorizer.require(callerOf(request), ACTIONS.userWrite);
+        await users.remove(request.params.id, callerOf(request));
         return reply.status(204).send();
       },
     );

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
-import type { AuditActor, AuditRecorder } from "../core/audit.js";
+import { type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Caller, Principal } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import { type AppError, conflict, type FieldError, notFound, validationFailed } from "../platform/errors.js";
 import { decodeIdCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
@@ -39,12 +40,6 @@ export interface CreateUserInput {
 
 export type UpdateUserInput = Partial<Omit<CreateUserInput, "username">>;
 
-/** Who asked, for the audit trail. */
-export interface AuditContext {
-  actor: AuditActor;
-  requestId?: string;
-}
-
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export function toUserView(u: repo.UserRow): UserView {
@@ -62,6 +57,11 @@ export function toUserView(u: repo.UserRow): UserView {
     updated_at: u.updated_at.toISOString(),
     last_login_at: u.last_login_at?.toISOString() ?? null,
   };
+}
+
+/** The principal a user account acts as (local accounts belong to no directory groups). */
+export function principalOfUser(u: repo.UserRow): Principal {
+  return { id: u.id, username: u.username, email: u.email, roles: u.roles, teams: u.teams, groups: [] };
 }
 
 /** Service-level checks (the CLI and bootstrap bypass the HTTP schemas). */
@@ -93,11 +93,12 @@ function duplicate(e: unknown, username: string | undefined, email: string | nul
 }
 
 export interface UsersService {
-  create(input: CreateUserInput, audit?: AuditContext): Promise<UserView>;
+  /** `caller` is undefined for the system itself (bootstrap, the admin CLI). */
+  create(input: CreateUserInput, caller?: Caller): Promise<UserView>;
   get(id: string): Promise<UserView>;
   list(query: { cursor?: string; limit: number; role?: string; active?: boolean }): Promise<Page<UserView>>;
-  update(id: string, patch: UpdateUserInput, audit: AuditContext): Promise<UserView>;
-  remove(id: string, audit: AuditContext): Promise<void>;
+  update(id: string, patch: UpdateUserInput, caller: Caller): Promise<UserView>;
+  remove(id: string, caller: Caller): Promise<void>;
 }
 
 export function createUsersService(deps: {
@@ -113,7 +114,7 @@ export function createUsersService(deps: {
     trx: Transaction<AuthTables>,
     event: string,
     user: repo.UserRow,
-    ctx: AuditContext | undefined,
+    caller: Caller | undefined,
     details = {},
   ) {
     await audit.recordInTransaction(trx, {
@@ -121,10 +122,10 @@ export function createUsersService(deps: {
       // Account changes alter who may do what: worth a SIEM rule, so not "low".
       severity: "medium",
       outcome: "success",
-      actor: ctx?.actor ?? { username: "system" },
+      actor: caller ? auditActorOf(caller) : { username: "system" },
       action: event,
       resource: { type: "user", id: user.id, name: user.username },
-      request_id: ctx?.requestId,
+      request_id: caller?.request.requestId,
       details,
     });
   }
@@ -146,7 +147,7 @@ export function createUsersService(deps: {
     id: string,
     patch: UpdateUserInput,
     passwordHash: string | undefined,
-    ctx: AuditContext | undefined,
+    caller: Caller | undefined,
   ) {
     try {
       return await db.transaction().execute(async (trx) => {
@@ -167,7 +168,7 @@ export function createUsersService(deps: {
         // Durable with the change itself: a crash right after the commit must not leave old tokens valid.
         if (claimsChanged(before, after) || passwordHash !== undefined) await revocations.endUserSessionsIn(trx, id);
         // Field names only, never values; "password" in the list says it changed, not what it is.
-        await record(trx, "user.updated", after, ctx, { changed: Object.keys(patch) });
+        await record(trx, "user.updated", after, caller, { changed: Object.keys(patch) });
         return { before, after };
       });
     } catch (e) {
@@ -177,7 +178,7 @@ export function createUsersService(deps: {
   }
 
   return {
-    async create(input, ctx) {
+    async create(input, caller) {
       validate(input);
       let row: repo.UserRow;
       // Hashing is slow: done before the transaction so no connection is held while it runs.
@@ -195,7 +196,7 @@ export function createUsersService(deps: {
             is_active: input.is_active ?? true,
           });
           const details = { roles: inserted.roles, teams: inserted.teams, is_active: inserted.is_active };
-          await record(trx, "user.created", inserted, ctx, details);
+          await record(trx, "user.created", inserted, caller, details);
           return inserted;
         });
       } catch (e) {
@@ -220,11 +221,11 @@ export function createUsersService(deps: {
       return { items, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
     },
 
-    async update(id, patch, ctx) {
+    async update(id, patch, caller) {
       validate(patch);
       // Hashing is slow: done before the transaction so no lock is held while it runs.
       const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
-      const { before, after } = await applyPatch(id, patch, passwordHash, ctx);
+      const { before, after } = await applyPatch(id, patch, passwordHash, caller);
       const passwordChanged = passwordHash !== undefined;
       if (claimsChanged(before, after) || passwordChanged) await revocations.endUserSessions(id);
       // Refresh tokens survive a role change (a refresh issues a token with the new claims), but
@@ -233,14 +234,14 @@ export function createUsersService(deps: {
       return toUserView(after);
     },
 
-    async remove(id, ctx) {
+    async remove(id, caller) {
       await db.transaction().execute(async (trx) => {
         await guardLastAdmin(trx, id);
         const current = await repo.findUserForUpdate(trx, id);
         if (!current) throw notFound("user", id);
         await repo.deleteUser(trx, id);
         await revocations.endUserSessionsIn(trx, id);
-        await record(trx, "user.deleted", current, ctx);
+        await record(trx, "user.deleted", current, caller);
         return current;
       });
       await revocations.endUserSessions(id);

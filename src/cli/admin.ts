@@ -25,7 +25,7 @@ export async function admin(config: Config, args: string[]): Promise<number> {
   const ctx = await createContext(config);
   try {
     if (config.environment !== "production") await ctx.migrator.up();
-    const user = await ctx.createUser({
+    const user = await ctx.accounts.createUser({
       username: values.username,
       password: values.password,
       roles: values.role ?? ["viewer"],

@@ -4,7 +4,7 @@ import { type Context, createContext } from "../context.js";
 import type { Config } from "../platform/config.js";
 import { closeConnectionsAfterResponse, stopAcceptingAndDrain } from "../platform/http/drain.js";
 
-type BootstrappedAdmin = Awaited<ReturnType<Context["bootstrapAdmin"]>> | undefined;
+type BootstrappedAdmin = Awaited<ReturnType<Context["accounts"]["bootstrapAdmin"]>> | undefined;
 
 /**
  * `sark serve`: migrate (outside production), bootstrap the admin, listen, and shut down
@@ -37,7 +37,7 @@ export async function prepareDatabase(ctx: Context): Promise<BootstrappedAdmin> 
   } else if (!(await ctx.migrator.isCurrent())) {
     logger.warn("migrations are pending; run `sark migrate up` (readiness stays 503 until then)");
   }
-  return ctx.bootstrapAdmin().catch((e: unknown) => {
+  return ctx.accounts.bootstrapAdmin().catch((e: unknown) => {
     logger.warn({ err: e }, "admin bootstrap skipped");
     return undefined;
   });

@@ -1,4 +1,5 @@
 import type { Transaction } from "kysely";
+import { type Caller, isCaller, type RequestFacts } from "./caller.js";
 import type { Sensitivity } from "./sensitivity.js";
 
 export type AuditOutcome = "success" | "failure" | "denied";
@@ -47,4 +48,30 @@ export interface AuditEventInput {
 export interface AuditRecorder {
   record(event: AuditEventInput): Promise<void>;
   recordInTransaction<DB>(tx: Transaction<DB>, event: AuditEventInput): Promise<void>;
+}
+
+/**
+ * The audit `actor` of whoever made a request: the caller's principal and credential, or only the
+ * request facts of an anonymous one. Keys in sorted order, as the audit event stores them.
+ */
+export function auditActorOf(who: Caller | RequestFacts): AuditActor {
+  if (!isCaller(who)) {
+    return {
+      api_key_id: null,
+      auth_method: null,
+      ip: who.ip,
+      user_agent: who.userAgent,
+      user_id: null,
+      username: null,
+    };
+  }
+  const { principal, auth, request } = who;
+  return {
+    api_key_id: auth.apiKeyId ?? null,
+    auth_method: auth.method,
+    ip: request.ip,
+    user_agent: request.userAgent,
+    user_id: principal.id,
+    username: principal.username,
+  };
 }

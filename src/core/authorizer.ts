@@ -1,5 +1,5 @@
 import type { Action } from "./actions.js";
-import type { Principal } from "./caller.js";
+import type { Caller } from "./caller.js";
 import type { PolicyServer, PolicyTool } from "./policy-input.js";
 
 /** The resource part of a policy input (ARCHITECTURE.md "Policy contract"). */
@@ -7,13 +7,6 @@ export interface PolicyResource {
   server?: PolicyServer | null;
   tool?: PolicyTool | null;
   parameters?: Record<string, unknown>;
-}
-
-/** Request facts that go into `input.context`. */
-export interface RequestFacts {
-  ip?: string;
-  userAgent?: string;
-  requestId?: string;
 }
 
 export interface AuthzDecision {
@@ -26,20 +19,10 @@ export interface AuthzDecision {
 }
 
 /**
- * The one authorization seam: every route asks `authorize`, and `require` turns a deny into a
- * 403 POLICY_DENIED carrying the reasons.
+ * The one authorization seam: every service asks `authorize`, and `require` turns a deny into a
+ * 403 POLICY_DENIED carrying the reasons. The caller's request facts become `input.context`.
  */
 export interface Authorizer {
-  authorize(
-    principal: Principal,
-    action: Action,
-    resource?: PolicyResource,
-    facts?: RequestFacts,
-  ): Promise<AuthzDecision>;
-  require(
-    principal: Principal,
-    action: Action,
-    resource?: PolicyResource,
-    facts?: RequestFacts,
-  ): Promise<AuthzDecision>;
+  authorize(caller: Caller, action: Action, resource?: PolicyResource): Promise<AuthzDecision>;
+  require(caller: Caller, action: Action, resource?: PolicyResource): Promise<AuthzDecision>;
 }

@@ -1,6 +1,28 @@
-import type { Context } from "../context.js";
+import type { Cache } from "../platform/cache.js";
+import type { Clock } from "../platform/clock.js";
 import { isConnectionFailure } from "../platform/db/connection-errors.js";
-import type { AppInstance, ComponentHealth, ComponentStatus } from "../platform/feature.js";
+import type { Database } from "../platform/db/database.js";
+import type { Migrator } from "../platform/db/migrator.js";
+import type { AppInstance, ComponentHealth, ComponentStatus, Feature } from "../platform/feature.js";
+import type { Lifecycle } from "../platform/lifecycle.js";
+import type { Metrics } from "../platform/metrics.js";
+
+/** What the probes and `/health/detailed` look at: the process, its dependencies, the other features. */
+export interface HealthDeps {
+  version: string;
+  environment: string;
+  readOnly: boolean;
+  clock: Clock;
+  lifecycle: Lifecycle;
+  database: Pick<Database, "ping">;
+  cache: Pick<Cache, "kind" | "ping">;
+  migrator: Pick<Migrator, "isCurrent">;
+  metrics: Metrics;
+  /** The `/metrics` exposition text. */
+  metricsText(): Promise<string>;
+  /** Features whose `health` feeds `/health/detailed`. */
+  features: readonly Feature[];
+}
 
 const PUBLIC = { config: { public: true }, schema: { tags: ["health"] } } as const;
 
@@ -8,12 +30,12 @@ const PUBLIC = { config: { public: true }, schema: { tags: ["health"] } } as con
  * Kubernetes probes. Liveness never touches dependencies (a slow database must not get pods
  * killed); readiness does, and fails while draining so the load balancer stops sending traffic.
  */
-export function healthRoutes(ctx: Context) {
+export function healthRoutes(deps: HealthDeps) {
   async function readiness(): Promise<{ ready: boolean; failing?: string; detail?: string }> {
-    if (ctx.lifecycle.draining) return { ready: false, failing: "lifecycle", detail: "shutting down" };
-    if (!ctx.lifecycle.started) return { ready: false, failing: "lifecycle", detail: "starting" };
+    if (deps.lifecycle.draining) return { ready: false, failing: "lifecycle", detail: "shutting down" };
+    if (!deps.lifecycle.started) return { ready: false, failing: "lifecycle", detail: "starting" };
     try {
-      await ctx.database.ping();
+      await deps.database.ping();
     } catch {
       return { ready: false, failing: "database", detail: "database is not answering" };
     }
@@ -22,7 +44,7 @@ export function healthRoutes(ctx: Context) {
     // replica without Redis still answers correctly. Failing readiness on it would turn a cache
     // outage into a total one, since every replica shares the same Redis. /health/detailed shows it.
     try {
-      if (!(await ctx.migrator.isCurrent()))
+      if (!(await deps.migrator.isCurrent()))
         return { ready: false, failing: "migrations", detail: "migrations pending" };
     } catch (e) {
       return { ready: false, failing: "migrations", detail: e instanceof Error ? e.message : "migration check failed" };
@@ -33,13 +55,13 @@ export function healthRoutes(ctx: Context) {
   return (app: AppInstance) => {
     app.get("/health", PUBLIC, async () => ({
       status: "ok",
-      version: ctx.version,
-      environment: ctx.config.environment,
-      timestamp: new Date(ctx.clock.now()).toISOString(),
+      version: deps.version,
+      environment: deps.environment,
+      timestamp: new Date(deps.clock.now()).toISOString(),
     }));
     app.get("/health/live", PUBLIC, async () => ({ status: "alive" }));
     app.get("/health/startup", PUBLIC, async (_req, reply) =>
-      ctx.lifecycle.started ? { status: "started" } : reply.status(503).send({ status: "starting" }),
+      deps.lifecycle.started ? { status: "started" } : reply.status(503).send({ status: "starting" }),
     );
     const ready = async (_req: unknown, reply: { status(code: number): { send(body: unknown): unknown } }) => {
       const r = await readiness();
@@ -48,25 +70,25 @@ export function healthRoutes(ctx: Context) {
     };
     app.get("/health/ready", PUBLIC, ready);
     app.get("/ready", PUBLIC, ready);
-    app.get("/health/detailed", PUBLIC, async () => detailed(ctx));
+    app.get("/health/detailed", PUBLIC, async () => detailed(deps));
     app.get("/metrics", { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-      reply.header("content-type", ctx.metrics.registry.contentType);
-      return ctx.metricsText();
+      reply.header("content-type", deps.metrics.registry.contentType);
+      return deps.metricsText();
     });
   };
 }
 
-async function detailed(ctx: Context) {
+async function detailed(deps: HealthDeps) {
   const components: Record<string, ComponentHealth> = {};
-  components.database = await probe(async () => ({ status: "healthy", latency_ms: round(await ctx.database.ping()) }));
+  components.database = await probe(async () => ({ status: "healthy", latency_ms: round(await deps.database.ping()) }));
   components.cache = await probe(async () => ({
     status: "healthy",
-    backend: ctx.cache.kind,
-    latency_ms: round(await ctx.cache.ping()),
+    backend: deps.cache.kind,
+    latency_ms: round(await deps.cache.ping()),
   }));
   // Redis is a dependency of its own (revocations, shared caches): named so alerts can key on it.
-  if (ctx.cache.kind === "redis") components.redis = components.cache;
-  for (const f of ctx.features) {
+  if (deps.cache.kind === "redis") components.redis = components.cache;
+  for (const f of deps.features) {
     if (f.health) components[f.name] = await probe(() => f.health?.() ?? Promise.resolve({ status: "healthy" }));
   }
   const statuses = Object.values(components).map((c) => c.status);
@@ -78,11 +100,11 @@ async function detailed(ctx: Context) {
         : "healthy";
   return {
     status,
-    version: ctx.version,
-    environment: ctx.config.environment,
-    uptime_s: Math.round((ctx.clock.now() - ctx.lifecycle.startedAt) / 1000),
-    read_only: ctx.config.readOnly,
-    draining: ctx.lifecycle.draining,
+    version: deps.version,
+    environment: deps.environment,
+    uptime_s: Math.round((deps.clock.now() - deps.lifecycle.startedAt) / 1000),
+    read_only: deps.readOnly,
+    draining: deps.lifecycle.draining,
     components,
   };
 }

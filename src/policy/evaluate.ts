@@ -1,24 +1,17 @@
 import { sql } from "kysely";
 import type { Static } from "typebox";
 import { ACTIONS } from "../core/actions.js";
-import type { AuditActor } from "../core/audit.js";
-import type { AuthzDecision, RequestFacts } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
+import type { AuthzDecision } from "../core/authorizer.js";
+import type { Caller } from "../core/caller.js";
 import type { PolicyContext, PolicyServer, PolicyTool, PolicyUser } from "../core/policy-input.js";
 import type { Sensitivity } from "../core/sensitivity.js";
 import type { Clock } from "../platform/clock.js";
 import type { Database } from "../platform/db/database.js";
 import { notFound } from "../platform/errors.js";
-import { buildInput, requestContext, userFromPrincipal } from "./input.js";
+import { buildInput, policyUserOf, requestContext } from "./input.js";
 import type { PolicyAuthorizer } from "./policy-authorizer.js";
 import type { EvaluateBody } from "./schemas.js";
 import { type PolicyDb, policyDb } from "./store/repository.js";
-
-export interface EvaluateCaller {
-  principal: Principal;
-  actor: AuditActor;
-  facts: RequestFacts;
-}
 
 export type EvaluateRequest = Static<typeof EvaluateBody>;
 
@@ -48,8 +41,8 @@ export function createEvaluateService(deps: {
   const db = policyDb(deps.database);
 
   /** Someone other than the caller: needs `policy:evaluate:as_user`, and a lookup by reference. */
-  async function otherUser(caller: EvaluateCaller, ref: NonNullable<EvaluateRequest["user"]>): Promise<PolicyUser> {
-    await deps.authorizer.require(caller.principal, ACTIONS.policyEvaluateAsUser, undefined, caller.facts);
+  async function otherUser(caller: Caller, ref: NonNullable<EvaluateRequest["user"]>): Promise<PolicyUser> {
+    await deps.authorizer.require(caller, ACTIONS.policyEvaluateAsUser);
     if (typeof ref === "string") return lookupUser(db, ref);
     return {
       id: ref.id ?? null,
@@ -64,31 +57,27 @@ export function createEvaluateService(deps: {
   }
 
   return {
-    async evaluate(caller: EvaluateCaller, body: EvaluateRequest): Promise<EvaluateResponse> {
-      await deps.authorizer.require(caller.principal, ACTIONS.policyEvaluate, undefined, caller.facts);
+    async evaluate(caller: Caller, body: EvaluateRequest): Promise<EvaluateResponse> {
+      await deps.authorizer.require(caller, ACTIONS.policyEvaluate);
       // Only references to stored users, servers and tools are awaited: inline documents (the
       // usual case) cost no database round trip and no extra promise.
       const ref = body.user;
       const self = ref === undefined || ref === caller.principal.id || ref === caller.principal.username;
-      const user = self ? userFromPrincipal(caller.principal) : await otherUser(caller, ref);
+      const user = self ? policyUserOf(caller) : await otherUser(caller, ref);
       const serverId = body.server_id?.toLowerCase();
       const server = serverId ? await lookupServer(db, serverId) : inlineServer(body.server);
       const tool =
         typeof body.tool === "string" && serverId
           ? await lookupTool(db, serverId, body.tool)
           : inlineTool(body.tool, server);
-      const now = requestContext(deps.clock.now(), caller.facts, deps.environment);
+      const now = requestContext(deps.clock.now(), caller.request, deps.environment);
       const context: PolicyContext = body.context ? { ...now, ...body.context } : now;
       const input = buildInput(user, body.action, { server, tool, parameters: body.parameters ?? {} }, context);
       const details =
         user.id === caller.principal.id
           ? { via: "evaluate_api" }
           : { on_behalf_of: user.username ?? user.id, via: "evaluate_api" };
-      const decision = await deps.authorizer.decide(input, {
-        actor: caller.actor,
-        requestId: caller.facts.requestId,
-        details,
-      });
+      const decision = await deps.authorizer.decide(input, caller, details);
       return toResponse(decision);
     },
   };

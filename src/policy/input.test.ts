@@ -29,7 +29,7 @@ describe("policy input", () => {
       user,
       "tool:invoke",
       { server, tool, parameters: { a: 1 } },
-      requestContext(0, { ip: "10.0.0.1", requestId: "r1" }, "production"),
+      requestContext(0, { ip: "10.0.0.1", userAgent: null, requestId: "r1" }, "production"),
     );
     expect(input).toMatchObject({
       action: "tool:invoke",
@@ -51,7 +51,7 @@ describe("policy input", () => {
 
   it("keys the cache on everything but time and request id", () => {
     const at = (ms: number, requestId: string, ip = "1.1.1.1") =>
-      buildInput(user, "server:read", { server }, requestContext(ms, { ip, requestId }, "dev"));
+      buildInput(user, "server:read", { server }, requestContext(ms, { ip, userAgent: null, requestId }, "dev"));
     expect(decisionIdentity("r1", at(1, "a"))).toBe(decisionIdentity("r1", at(2, "b")));
     expect(decisionIdentity("r1", at(1, "a"))).not.toBe(decisionIdentity("r2", at(1, "a")));
     expect(decisionIdentity("r1", at(1, "a"))).not.toBe(decisionIdentity("r1", at(1, "a", "2.2.2.2")));

@@ -1,21 +1,21 @@
 import { createHash } from "node:crypto";
-import type { PolicyResource, RequestFacts } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
+import type { PolicyResource } from "../core/authorizer.js";
+import type { Caller, RequestFacts } from "../core/caller.js";
 import type { PolicyContext, PolicyInput, PolicyUser } from "../core/policy-input.js";
 import type { Sensitivity } from "../core/sensitivity.js";
 import { isoTime } from "../platform/clock.js";
 
-/** `input.user` from an authenticated principal. */
-export function userFromPrincipal(p: Principal): PolicyUser {
+/** `input.user` of a caller: the one place the policy's view of a caller is derived. */
+export function policyUserOf({ principal, auth }: Caller): PolicyUser {
   return {
-    id: p.id,
-    username: p.username,
-    email: p.email,
-    roles: p.roles,
-    teams: p.teams,
-    groups: [],
-    auth_method: p.authMethod,
-    mfa: p.mfa,
+    id: principal.id,
+    username: principal.username,
+    email: principal.email,
+    roles: principal.roles,
+    teams: principal.teams,
+    groups: principal.groups,
+    auth_method: auth.method,
+    mfa: auth.mfa,
   };
 }
 

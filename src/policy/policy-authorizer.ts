@@ -1,7 +1,7 @@
 import type { Action } from "../core/actions.js";
-import type { AuditActor, AuditDecision, AuditRecorder } from "../core/audit.js";
-import type { Authorizer, AuthzDecision, PolicyResource, RequestFacts } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
+import { type AuditDecision, type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Authorizer, AuthzDecision, PolicyResource } from "../core/authorizer.js";
+import type { Caller } from "../core/caller.js";
 import type { PolicyInput } from "../core/policy-input.js";
 import { missingScopeReason, scopeAllows } from "../core/scopes.js";
 import type { Clock } from "../platform/clock.js";
@@ -9,7 +9,7 @@ import type { PolicyConfig } from "../platform/config.js";
 import { AppError } from "../platform/errors.js";
 import type { Logger } from "../platform/logger.js";
 import type { CachedDecision, DecisionCache } from "./decision-cache.js";
-import { buildInput, decisionIdentity, inputSensitivity, requestContext, userFromPrincipal } from "./input.js";
+import { buildInput, decisionIdentity, inputSensitivity, policyUserOf, requestContext } from "./input.js";
 import type { PolicyMetrics } from "./metrics.js";
 import { type EngineResult, type PolicyEngine, PolicyEvalFailure } from "./types.js";
 
@@ -26,10 +26,8 @@ export interface PolicyAuthorizerDeps {
 
 /** The Authorizer plus the evaluate API's entry point (a complete input document). */
 export interface PolicyAuthorizer extends Authorizer {
-  decide(
-    input: PolicyInput,
-    audit: { actor: AuditActor; requestId?: string; details?: Record<string, unknown> },
-  ): Promise<AuthzDecision>;
+  /** Decides a complete input document on `caller`'s behalf; `details` go into the audit event. */
+  decide(input: PolicyInput, caller: Caller, details?: Record<string, unknown>): Promise<AuthzDecision>;
 }
 
 const MAX_REASON_LENGTH = 500;
@@ -83,8 +81,7 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
   function record(
     input: PolicyInput,
     d: AuthzDecision,
-    actor: AuditActor,
-    requestId?: string,
+    caller: Caller,
     details?: Record<string, unknown>,
   ): Promise<void> {
     // Keys in sorted order and no conditional spreads: redaction then has nothing to sort, and each
@@ -110,26 +107,27 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
         event_type: "policy.decision",
         severity: d.allow ? "low" : "medium",
         outcome: d.allow ? "success" : "denied",
-        actor,
+        actor: auditActorOf(caller),
         action: input.action,
         resource,
         decision,
-        request_id: requestId,
+        request_id: caller.request.requestId,
         details,
       })
       .catch((e: unknown) => logger.warn({ err: e }, "policy decision audit event dropped"));
   }
 
-  async function authorize(principal: Principal, action: Action, resource?: PolicyResource, facts?: RequestFacts) {
+  async function authorize(caller: Caller, action: Action, resource?: PolicyResource) {
     const input = buildInput(
-      userFromPrincipal(principal),
+      policyUserOf(caller),
       action,
       resource,
-      requestContext(clock.now(), facts, deps.environment),
+      requestContext(clock.now(), caller.request, deps.environment),
     );
     // A key's scopes bound what it can ever do, whatever the holder's roles allow.
+    const { scopes } = caller.auth;
     const decision =
-      principal.scopes !== undefined && !scopeAllows(principal.scopes, action)
+      scopes !== undefined && !scopeAllows(scopes, action)
         ? {
             allow: false,
             reasons: [missingScopeReason(action)],
@@ -138,14 +136,14 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
             evalUs: 0,
           }
         : await evaluate(input);
-    await record(input, decision, actorOfPrincipal(principal, facts), facts?.requestId);
+    await record(input, decision, caller);
     return decision;
   }
 
   return {
     authorize,
-    async require(principal, action, resource, facts) {
-      const decision = await authorize(principal, action, resource, facts);
+    async require(caller, action, resource) {
+      const decision = await authorize(caller, action, resource);
       if (!decision.allow) {
         throw new AppError("POLICY_DENIED", decision.reasons.join("; "), {
           details: { reasons: decision.reasons, policy_version: decision.policyVersion },
@@ -153,9 +151,9 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
       }
       return decision;
     },
-    async decide(input, ctx) {
+    async decide(input, caller, details) {
       const decision = await evaluate(input);
-      await record(input, decision, ctx.actor, ctx.requestId, ctx.details);
+      await record(input, decision, caller, details);
       return decision;
     },
   };
@@ -184,16 +182,4 @@ function toDecision(input: PolicyInput, r: EngineResult, policyVersion: string):
     };
   const reasons = r.deny.length > 0 ? [...r.deny].sort() : [r.reason ?? `no policy rule allows ${input.action}`];
   return { allow, reasons, policyVersion };
-}
-
-function actorOfPrincipal(p: Principal, facts: RequestFacts | undefined): AuditActor {
-  // Keys in sorted order, as the audit event stores them (nothing to sort per event).
-  return {
-    api_key_id: p.apiKeyId ?? null,
-    auth_method: p.authMethod,
-    ip: facts?.ip ?? null,
-    user_agent: facts?.userAgent ?? null,
-    user_id: p.id,
-    username: p.username,
-  };
 }

@@ -1,12 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { actorOf } from "../auth/request-actor.js";
 import { ACTIONS } from "../core/actions.js";
-import type { Authorizer, RequestFacts } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
-import { AppError, validationFailed } from "../platform/errors.js";
+import type { Authorizer } from "../core/authorizer.js";
+import { validationFailed } from "../platform/errors.js";
 import type { AppInstance } from "../platform/feature.js";
-import type { createEvaluateService, EvaluateCaller } from "./evaluate.js";
+import { callerOf } from "../platform/http/caller.js";
+import type { createEvaluateService } from "./evaluate.js";
 import {
   ActivateBody,
   ContentBody,
@@ -28,7 +27,7 @@ import {
 import { parseDataPath } from "./store/data-document.js";
 import type { PolicyDataStore } from "./store/data-service.js";
 import type { PolicyRow, VersionRow } from "./store/repository.js";
-import type { PolicyStore, StoreActor } from "./store/service.js";
+import type { PolicyStore } from "./store/service.js";
 
 const tags = ["policies"];
 
@@ -41,30 +40,13 @@ export interface PolicyRouteDeps {
   governingPackage: string;
 }
 
-function callerOf(request: FastifyRequest): EvaluateCaller & { storeActor: StoreActor } {
-  const principal: Principal | undefined = request.principal;
-  if (!principal) throw new AppError("UNAUTHENTICATED", "authentication required");
-  const actor = actorOf(request);
-  const facts: RequestFacts = {
-    ip: request.ip,
-    userAgent: request.headers["user-agent"],
-    requestId: String(request.id),
-  };
-  return {
-    principal,
-    actor,
-    facts,
-    storeActor: { userId: principal.id, username: principal.username, audit: actor, requestId: String(request.id) },
-  };
-}
-
 /** `/api/v1/policies/*`: the policy store, policy data, validation, tests and the evaluate API. */
 export function policyRoutes(deps: PolicyRouteDeps) {
   const { store, authorizer } = deps;
   const may = async (request: FastifyRequest, action: string) => {
-    const c = callerOf(request);
-    await authorizer.require(c.principal, action, undefined, c.facts);
-    return c;
+    const caller = callerOf(request);
+    await authorizer.require(caller, action);
+    return caller;
   };
   const toPolicy = (p: PolicyRow) => ({
     ...p,
@@ -98,7 +80,7 @@ export function policyRoutes(deps: PolicyRouteDeps) {
       { schema: { tags, body: CreatePolicyBody, response: { 201: PolicySchema } } },
       async (request, reply) => {
         const c = await may(request, ACTIONS.policyWrite);
-        return reply.status(201).send(toPolicy(await store.create(request.body, c.storeActor)));
+        return reply.status(201).send(toPolicy(await store.create(request.body, c)));
       },
     );
     app.post(
@@ -137,12 +119,12 @@ export function policyRoutes(deps: PolicyRouteDeps) {
         const c = await may(request, ACTIONS.policyWrite);
         if (request.body === undefined || request.body === null)
           throw validationFailed("the body must be the JSON document to store");
-        return deps.data.putData(dataPath(request.params["*"]), request.body, c.storeActor);
+        return deps.data.putData(dataPath(request.params["*"]), request.body, c);
       },
     );
     app.delete("/api/v1/policies/data/*", { schema: { tags, params: DataParams } }, async (request, reply) => {
       const c = await may(request, ACTIONS.policyWrite);
-      await deps.data.deleteData(dataPath(request.params["*"]), c.storeActor);
+      await deps.data.deleteData(dataPath(request.params["*"]), c);
       return reply.status(204).send();
     });
     app.get(
@@ -159,7 +141,7 @@ export function policyRoutes(deps: PolicyRouteDeps) {
       { schema: { tags, params: PolicyRefParams, body: UpdatePolicyBody, response: { 200: PolicySchema } } },
       async (request) => {
         const c = await may(request, ACTIONS.policyWrite);
-        return toPolicy(await store.update(request.params.id, request.body, c.storeActor));
+        return toPolicy(await store.update(request.params.id, request.body, c));
       },
     );
     app.post(
@@ -167,12 +149,12 @@ export function policyRoutes(deps: PolicyRouteDeps) {
       { schema: { tags, params: PolicyRefParams, body: ActivateBody, response: { 200: PolicySchema } } },
       async (request) => {
         const c = await may(request, ACTIONS.policyWrite);
-        return toPolicy(await store.activate(request.params.id, request.body.version, c.storeActor));
+        return toPolicy(await store.activate(request.params.id, request.body.version, c));
       },
     );
     app.delete("/api/v1/policies/:id", { schema: { tags, params: PolicyRefParams } }, async (request, reply) => {
       const c = await may(request, ACTIONS.policyWrite);
-      await store.remove(request.params.id, c.storeActor);
+      await store.remove(request.params.id, c);
       return reply.status(204).send();
     });
   };

@@ -1,8 +1,9 @@
 import { ACTIONS } from "../core/actions.js";
-import type { AuditRecorder } from "../core/audit.js";
+import { type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Caller } from "../core/caller.js";
 import { AppError, type ErrorCode, isAppError } from "../platform/errors.js";
 import { policyServer } from "./mapping.js";
-import type { Caller, PreparedServer, RegistryCore } from "./service.js";
+import type { PreparedServer, RegistryCore } from "./service.js";
 import type { Server, ServerInput } from "./types.js";
 import { shapeErrors } from "./validation.js";
 
@@ -121,10 +122,10 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
       event_type: "server.bulk_registered",
       severity: "medium",
       outcome: created.length === items.length ? "success" : "failure",
-      actor: caller.actor,
+      actor: auditActorOf(caller),
       action: ACTIONS.serverRegister,
       resource: { type: "server" },
-      request_id: caller.facts.requestId,
+      request_id: caller.request.requestId,
       details: { mode, requested: items.length, registered: created.length, server_ids: created.map((s) => s.id) },
     });
     return { mode, total: items.length, succeeded: created.length, failed: items.length - created.length, results };

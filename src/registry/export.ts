@@ -1,10 +1,11 @@
 import { Readable } from "node:stream";
 import { ACTIONS } from "../core/actions.js";
+import type { Caller } from "../core/caller.js";
 import { csvRow } from "./csv.js";
 import { type FilterQuery, parseFilters } from "./listing.js";
 import { toServer } from "./mapping.js";
 import { listServerRows, type ServerRow, toolCounts, toolRowsOfMany } from "./repository.js";
-import type { Caller, RegistryCore } from "./service.js";
+import type { RegistryCore } from "./service.js";
 import type { Server, ServerFilters } from "./types.js";
 
 export type ExportFormat = "csv" | "json";

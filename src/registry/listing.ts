@@ -1,12 +1,12 @@
 import { ACTIONS } from "../core/actions.js";
-import type { Principal } from "../core/caller.js";
+import type { Caller, Principal } from "../core/caller.js";
 import type { Sensitivity } from "../core/sensitivity.js";
 import { validationFailed } from "../platform/errors.js";
 import { decodeIdCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
 import { toServer } from "./mapping.js";
 import { countServerRows, listServerRows, toolCounts } from "./repository.js";
 import { LIMITS, UUID_PATTERN } from "./schemas.js";
-import type { Caller, RegistryCore } from "./service.js";
+import type { RegistryCore } from "./service.js";
 import { SENSITIVITY_LEVELS, SERVER_STATUSES, type Server, type ServerFilters, type ServerStatus } from "./types.js";
 
 /** Filters as they arrive in the query string: comma-separated lists mean "any of". */

@@ -1,8 +1,6 @@
-import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { actorOf } from "../auth/request-actor.js";
-import { AppError } from "../platform/errors.js";
 import type { AppInstance } from "../platform/feature.js";
+import { callerOf } from "../platform/http/caller.js";
 import type { RegistryService } from "./index.js";
 import {
   BulkResultSchema,
@@ -21,22 +19,10 @@ import {
   ToolParams,
   ToolSchema,
 } from "./schemas.js";
-import type { Caller } from "./service.js";
 
 const tags = ["servers"];
 const Items = <T extends typeof ToolSchema | typeof SensitivityChangeSchema>(item: T) =>
   Type.Object({ items: Type.Array(item) });
-
-/** The caller of an authenticated route: principal plus the facts policy and audit record. */
-export function callerOf(request: FastifyRequest): Caller {
-  const principal = request.principal;
-  if (!principal) throw new AppError("UNAUTHENTICATED", "authentication required");
-  return {
-    principal,
-    actor: actorOf(request),
-    facts: { ip: request.ip, userAgent: request.headers["user-agent"], requestId: String(request.id) },
-  };
-}
 
 /**
  * `/api/v1/servers` and `/api/v1/tools`. Static segments (`export`, `bulk`) win over `{id}` in

@@ -1,9 +1,9 @@
 import type { Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import { ACTIONS, type Action } from "../core/actions.js";
-import type { AuditActor, AuditRecorder } from "../core/audit.js";
-import type { Authorizer, PolicyResource, RequestFacts } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
+import { type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Authorizer, PolicyResource } from "../core/authorizer.js";
+import type { Caller, Principal } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import type { BaseTables, Database } from "../platform/db/database.js";
 import { AppError, type FieldError, notFound, validationFailed } from "../platform/errors.js";
@@ -27,13 +27,6 @@ import {
 import type { ServerCache } from "./server-cache.js";
 import type { RegistryTables, Server, ServerInput, ServerPatch } from "./types.js";
 import { semanticErrors } from "./validation.js";
-
-/** Who is asking, with the request facts policy and audit need. Routes build it from the request. */
-export interface Caller {
-  principal: Principal;
-  facts: RequestFacts;
-  actor: AuditActor;
-}
 
 export interface RegistryServiceDeps {
   database: Database;
@@ -61,7 +54,7 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
   const now = () => new Date(deps.clock.now());
 
   function authorize(caller: Caller, action: Action, resource?: PolicyResource) {
-    return deps.authorizer.require(caller.principal, action, resource, caller.facts);
+    return deps.authorizer.require(caller, action, resource);
   }
 
   /** Validates one registration (beyond its JSON shape) and builds its rows; throws 400/403. */
@@ -92,7 +85,7 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
     const p = caller.principal;
     if (team === undefined || team === null || isAdmin(p) || p.teams.includes(team)) return;
     const teamOnly = { ...policyServer(server), owner_id: null, team_id: team };
-    const decision = await deps.authorizer.authorize(p, ACTIONS.serverUpdate, { server: teamOnly }, caller.facts);
+    const decision = await deps.authorizer.authorize(caller, ACTIONS.serverUpdate, { server: teamOnly });
     if (decision.allow) return;
     throw new AppError(
       "FORBIDDEN",
@@ -133,10 +126,10 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
       event_type: "server.registered",
       severity: "medium",
       outcome: "success",
-      actor: caller.actor,
+      actor: auditActorOf(caller),
       action: ACTIONS.serverRegister,
       resource: { type: "server", id: s.id, name: s.name },
-      request_id: caller.facts.requestId,
+      request_id: caller.request.requestId,
       details: {
         transport: s.transport,
         sensitivity_level: s.sensitivity_level,
@@ -260,10 +253,10 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
             event_type: "server.updated",
             severity: "medium",
             outcome: "success",
-            actor: caller.actor,
+            actor: auditActorOf(caller),
             action: ACTIONS.serverUpdate,
             resource: { type: "server", id, name: written.name },
-            request_id: caller.facts.requestId,
+            request_id: caller.request.requestId,
             details: { changed, ...(changed.includes("name") ? { previous_name: row.name } : {}) },
           });
           return written;
@@ -288,10 +281,10 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
         event_type: "server.deleted",
         severity: "medium",
         outcome: "success",
-        actor: caller.actor,
+        actor: auditActorOf(caller),
         action: ACTIONS.serverDelete,
         resource: { type: "server", id, name: row.name },
-        request_id: caller.facts.requestId,
+        request_id: caller.request.requestId,
         details: { transport: row.transport, tool_count: counts.get(id) ?? 0 },
       });
       return true;

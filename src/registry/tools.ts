@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from "uuid";
 import { ACTIONS } from "../core/actions.js";
-import type { AuditRecorder } from "../core/audit.js";
+import { type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Caller } from "../core/caller.js";
 import type { Sensitivity } from "../core/sensitivity.js";
 import { notFound } from "../platform/errors.js";
 import { detectSensitivity, type SensitivityDetection, type SensitivityInput } from "./classifier.js";
@@ -13,7 +14,7 @@ import {
   setToolSensitivity,
   toolRowsOf,
 } from "./repository.js";
-import type { Caller, RegistryCore } from "./service.js";
+import type { RegistryCore } from "./service.js";
 import type { SensitivityChange, Tool } from "./types.js";
 
 /** Loads a server or throws 404 (the CRUD service's `load`). */
@@ -69,10 +70,10 @@ export function createToolService(core: RegistryCore, audit: AuditRecorder, load
         // Lowering a level loosens controls downstream: worth a reviewer's attention.
         severity: isLowering(tool.sensitivity_level, level) ? "high" : "medium",
         outcome: "success",
-        actor: caller.actor,
+        actor: auditActorOf(caller),
         action: ACTIONS.toolSensitivityUpdate,
         resource: { type: "server", id: server.id, name: server.name },
-        request_id: caller.facts.requestId,
+        request_id: caller.request.requestId,
         details: { tool: tool.name, previous_level: tool.sensitivity_level, new_level: level, reason },
       });
       return row;

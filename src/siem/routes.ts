@@ -1,11 +1,8 @@
-import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { actorOf } from "../auth/request-actor.js";
 import { ACTIONS } from "../core/actions.js";
 import type { Authorizer } from "../core/authorizer.js";
-import type { Principal } from "../core/caller.js";
-import { AppError } from "../platform/errors.js";
 import type { AppInstance } from "../platform/feature.js";
+import { callerOf } from "../platform/http/caller.js";
 import type { SiemService } from "./service.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -36,17 +33,6 @@ const TestResultSchema = Type.Object({
   duration_ms: Type.Number(),
 });
 
-function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new AppError("UNAUTHENTICATED", "authentication required");
-  return request.principal;
-}
-
-const factsOf = (request: FastifyRequest) => ({
-  ip: request.ip,
-  userAgent: request.headers["user-agent"],
-  requestId: String(request.id),
-});
-
 /** `GET /api/v1/siem/status` (siem:read) and `POST /api/v1/siem/test` (siem:test). */
 export function siemRoutes(deps: { service: SiemService; authorizer: Authorizer }) {
   const { service, authorizer } = deps;
@@ -61,7 +47,7 @@ export function siemRoutes(deps: { service: SiemService; authorizer: Authorizer 
         },
       },
       async (request) => {
-        await authorizer.require(principalOf(request), ACTIONS.siemRead, undefined, factsOf(request));
+        await authorizer.require(callerOf(request), ACTIONS.siemRead);
         return { destinations: await service.status() };
       },
     );
@@ -77,8 +63,9 @@ export function siemRoutes(deps: { service: SiemService; authorizer: Authorizer 
         },
       },
       async (request) => {
-        await authorizer.require(principalOf(request), ACTIONS.siemTest, undefined, factsOf(request));
-        return { results: await service.sendTest(actorOf(request), String(request.id)) };
+        const caller = callerOf(request);
+        await authorizer.require(caller, ACTIONS.siemTest);
+        return { results: await service.sendTest(caller) };
       },
     );
   };

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
-import type { AuditActor, AuditRecorder } from "../core/audit.js";
+import { type AuditRecorder, auditActorOf } from "../core/audit.js";
+import type { Caller } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import type { ComponentHealth } from "../platform/feature.js";
 import type { Forwarder, ForwarderSnapshot } from "./forwarder.js";
@@ -98,18 +99,18 @@ export function createSiemService(deps: {
   }
 
   /** Sends one synthetic event (not part of the audit trail) to every destination, in parallel. */
-  async function sendTest(actor: AuditActor, requestId: string): Promise<TestResult[]> {
+  async function sendTest(caller: Caller): Promise<TestResult[]> {
     const event: SiemEvent = {
       id: uuidv7(),
       timestamp: new Date(clock.now()).toISOString(),
       event_type: "siem.test",
       severity: "low",
       outcome: "success",
-      actor,
+      actor: auditActorOf(caller),
       action: "siem:test",
       resource: { type: "siem", id: null, name: null },
       decision: null,
-      request_id: requestId,
+      request_id: caller.request.requestId,
       details: { test: true, message: "SARK SIEM connectivity test; not part of the audit trail" },
       hash: "",
       prev_hash: "",
@@ -132,10 +133,10 @@ export function createSiemService(deps: {
       event_type: "siem.test_sent",
       severity: "low",
       outcome: results.every((r) => r.ok) ? "success" : "failure",
-      actor,
+      actor: event.actor,
       action: "siem:test",
       resource: { type: "siem", id: event.id },
-      request_id: requestId,
+      request_id: caller.request.requestId,
       details: { results: results.map((r) => ({ destination: r.destination, ok: r.ok, status_code: r.status_code })) },
     });
     return results;

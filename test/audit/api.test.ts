@@ -54,7 +54,7 @@ describe(`audit API (${BACKEND_LABEL})`, () => {
         details: { i, note: i === 0 ? "=cmd|' /C calc'!A0" : "plain" },
       });
     }
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
   });
   afterAll(async () => {
     await t?.close();
@@ -168,7 +168,7 @@ describe(`audit API (${BACKEND_LABEL})`, () => {
         .split("\n")
         .map((l) => JSON.parse(l) as EventView);
       expect(lines.map((e) => e.request_id)).toEqual(["req-0", "req-1", "req-2", "req-3", "req-4"]);
-      await t.ctx.flushAudit();
+      await t.ctx.auditAdmin.flush();
       const exported = items((await get("/api/v1/audit/events?event_type=audit.exported")).body);
       expect(exported[0]).toMatchObject({ outcome: "success", actor: { username: "admin" } });
     });
@@ -303,7 +303,7 @@ describe(`audit API (${BACKEND_LABEL})`, () => {
         expect(s.res.headers.get("x-content-type-options")).toBe("nosniff");
         await t.ctx.audit.record({ event_type: "api.other", outcome: "success" });
         await t.ctx.audit.record({ event_type: "api.live", outcome: "success", request_id: "live-1" });
-        await t.ctx.flushAudit();
+        await t.ctx.auditAdmin.flush();
         const [first] = await s.events(1);
         expect(first?.data).toMatchObject({ event_type: "api.live", request_id: "live-1" });
         expect(first?.id).toBe(String(first?.data.seq));
@@ -394,7 +394,7 @@ describe(`audit API (${BACKEND_LABEL})`, () => {
         },
       });
       expect(reg.statusCode, reg.body).toBe(201);
-      await t.ctx.flushAudit();
+      await t.ctx.auditAdmin.flush();
       const failed = items((await get("/api/v1/audit/events?event_type=auth.login&outcome=failure")).body);
       expect(failed.some((e) => e.actor.username === "ghost")).toBe(true);
       const all = await sql<{ text: string }>`select (a.*)::text as text from audit_events a`.execute(

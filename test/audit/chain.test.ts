@@ -25,7 +25,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
     for (let i = 0; i < 5; i++) {
       await t.ctx.audit.record({ event_type: "chain.test", outcome: "success", details: { i } });
     }
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const all = await rows();
     expect(all.length).toBeGreaterThanOrEqual(5);
     expect(all[0]?.prev_hash).toBe(GENESIS_HASH);
@@ -41,7 +41,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
       details: { body: { username: "bob", password: "hunter2-secret" }, headers: { "x-api-key": "sark_live_k" } },
       action: `connect postgres://u:pw-in-url-123@db/x with ${AWS_KEY}`,
     });
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const res = await sql<{ text: string }>`
       select (a.*)::text as text from audit_events a where event_type = 'chain.redaction'`.execute(t.ctx.database.db);
     expect(res.rows).toHaveLength(1);
@@ -73,7 +73,7 @@ describe(`audit store: hash chain and redaction (${BACKEND_LABEL})`, () => {
       request_id: "r-awkward",
       details: awkward,
     });
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const result = await t.ctx.auditAdmin.verify();
     expect(result).toMatchObject({ ok: true, broken: null });
     const stored = await sql<{ action: string; details: { backslashes: string[] } }>`

@@ -28,7 +28,7 @@ describe(`sark audit verify | maintain (${BACKEND_LABEL})`, () => {
       await ctx.migrator.up();
       for (let i = 0; i < 4; i++)
         await ctx.audit.record({ event_type: "cli.test", outcome: "success", details: { i } });
-      await ctx.flushAudit();
+      await ctx.auditAdmin.flush();
     });
   });
   afterAll(async () => drop?.());

@@ -27,10 +27,10 @@ describe(`audit outbox (${BACKEND_LABEL})`, () => {
     await db()
       .transaction()
       .execute((tx) => t.ctx.audit.recordInTransaction(tx, { event_type: "outbox.committed", outcome: "success" }));
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     expect(await countOf("outbox.committed")).toBe(1);
     expect(await outboxRows()).toBe(0);
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     expect(await countOf("outbox.committed")).toBe(1);
     expect((await t.ctx.auditAdmin.verify()).ok).toBe(true);
   });
@@ -45,7 +45,7 @@ describe(`audit outbox (${BACKEND_LABEL})`, () => {
       })
       .catch((e: unknown) => e);
     expect(outcome).toBe(failure);
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     expect(await countOf("outbox.rolled_back")).toBe(0);
     expect(await outboxRows()).toBe(0);
   });
@@ -62,7 +62,7 @@ describe(`audit outbox (${BACKEND_LABEL})`, () => {
       await replica.cache.close();
       await replica.database.close();
     }
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     expect(await countOf("outbox.orphan")).toBe(1);
     expect(await outboxRows()).toBe(0);
     expect((await t.ctx.auditAdmin.verify()).ok).toBe(true);

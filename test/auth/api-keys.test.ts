@@ -254,7 +254,7 @@ describe("API keys", () => {
   });
 
   it("audits key lifecycle events", async () => {
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const rows = await t.ctx.database.db
       .withTables<{ audit_events: { event_type: string } }>()
       .selectFrom("audit_events")

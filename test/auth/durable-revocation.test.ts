@@ -54,7 +54,7 @@ describe(`durable revocation (${BACKEND_LABEL})`, () => {
       cachePrefix: prefix,
     });
     await ctx.migrator.up();
-    await ctx.bootstrapAdmin();
+    await ctx.accounts.bootstrapAdmin();
     const app = await buildApp(ctx);
     await app.ready();
     await ctx.start();

@@ -53,7 +53,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("revocation across replic
       });
       if (i === 0) {
         await ctx.migrator.up();
-        await ctx.bootstrapAdmin();
+        await ctx.accounts.bootstrapAdmin();
       }
       const app = await buildApp(ctx);
       await app.ready();

@@ -50,7 +50,7 @@ describe("auth sessions", () => {
   });
 
   it("does not bootstrap a second admin once users exist", async () => {
-    expect(await t.ctx.bootstrapAdmin()).toEqual({ created: false, username: "admin" });
+    expect(await t.ctx.accounts.bootstrapAdmin()).toEqual({ created: false, username: "admin" });
   });
 
   it("answers wrong password and unknown user with the same 401", async () => {
@@ -74,7 +74,7 @@ describe("auth sessions", () => {
     const metrics = await t.ctx.metrics.registry.getSingleMetricAsString("sark_auth_logins_total");
     expect(metrics).toMatch(/result="success"} [1-9]/);
     expect(metrics).toMatch(/result="failure"} [1-9]/);
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const rows = await t.ctx.database.db
       .withTables<{ audit_events: { event_type: string; outcome: string; details: unknown } }>()
       .selectFrom("audit_events")
@@ -118,7 +118,7 @@ describe("auth sessions", () => {
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe("TOKEN_REVOKED");
 
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const events = await t.ctx.database.db
       .withTables<{ audit_events: { event_type: string; severity: string } }>()
       .selectFrom("audit_events")
@@ -179,13 +179,13 @@ describe("first start without SARK_ADMIN_PASSWORD, ES256 tokens", () => {
   it("generates an admin password, returns it once, and it logs in", async () => {
     // createTestApp already bootstrapped (and dropped the password); start over on an empty table.
     await t.ctx.database.db.withTables<{ users: { id: string } }>().deleteFrom("users").execute();
-    const boot = await t.ctx.bootstrapAdmin();
+    const boot = await t.ctx.accounts.bootstrapAdmin();
     expect(boot).toMatchObject({ created: true, username: "root" });
     expect(boot.generatedPassword?.length).toBeGreaterThanOrEqual(20);
     const token = await t.login("root", boot.generatedPassword ?? "");
     expect(JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()).alg).toBe("ES256");
     const me = await t.request({ method: "GET", url: "/api/v1/auth/me", token });
     expect(me.json()).toMatchObject({ username: "root", roles: ["admin"] });
-    expect((await t.ctx.bootstrapAdmin()).created).toBe(false);
+    expect((await t.ctx.accounts.bootstrapAdmin()).created).toBe(false);
   });
 });

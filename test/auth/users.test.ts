@@ -79,9 +79,9 @@ describe("users API", () => {
   });
 
   it("rejects the service path's invalid input too (CLI)", async () => {
-    await expect(t.ctx.createUser({ username: "cli", password: "cli-password-123", roles: ["root"] })).rejects.toThrow(
-      /not valid/,
-    );
+    await expect(
+      t.ctx.accounts.createUser({ username: "cli", password: "cli-password-123", roles: ["root"] }),
+    ).rejects.toThrow(/not valid/);
   });
 
   it("answers 409 to a duplicate username (case-insensitive) or email", async () => {
@@ -211,7 +211,7 @@ describe("users API", () => {
   });
 
   it("audits user changes", async () => {
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const rows = await t.ctx.database.db
       .withTables<{ audit_events: { event_type: string } }>()
       .selectFrom("audit_events")

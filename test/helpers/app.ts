@@ -76,7 +76,7 @@ export async function createTestApp(
     cachePrefix: uniquePrefix(),
   });
   await ctx.migrator.up();
-  await ctx.bootstrapAdmin();
+  await ctx.accounts.bootstrapAdmin();
   const app = await buildApp(ctx);
   await app.ready();
   await ctx.start();

@@ -140,7 +140,7 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL connections terminated under loa
 async function flushWithRetries(t: TestApp): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await t.ctx.flushAudit();
+      await t.ctx.auditAdmin.flush();
       return;
     } catch (e) {
       if (attempt >= 20) throw e;

@@ -161,7 +161,7 @@ describe(`read-only mode (${BACKEND_LABEL})`, () => {
     }
     const get = await t.request({ method: "GET", url: "/api/v1/servers", token });
     expect(get.statusCode).toBe(200);
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const res = await t.request({
       method: "GET",
       url: "/api/v1/audit/events?event_type=system.read_only_rejected",

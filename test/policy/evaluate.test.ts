@@ -154,7 +154,7 @@ describe("POST /api/v1/policies/evaluate", () => {
 
   it("records every decision as a policy.decision audit event", async () => {
     await evaluate(developer, { action: "audit:read" });
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const rows = await sql<{ action: string; outcome: string; decision: { allow: boolean; policy: string } }>`
       select action, outcome, decision from audit_events where event_type = 'policy.decision' and action = 'audit:read'`.execute(
       t.ctx.database.db,

@@ -76,7 +76,7 @@ describe("starting on a store with a poisoned policy row and a poisoned data row
     });
     await ctx.migrator.up();
     await poison(ctx.database.db);
-    await ctx.bootstrapAdmin();
+    await ctx.accounts.bootstrapAdmin();
     app = await buildApp(ctx);
     await app.ready();
     await ctx.start();

@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const auditTypes = async (type: string): Promise<Array<{ details: Record<string, unknown> }>> => {
-  await t.ctx.flushAudit();
+  await t.ctx.auditAdmin.flush();
   const res = await sql<{
     details: Record<string, unknown>;
   }>`select details from audit_events where event_type = ${type} order by seq`.execute(t.ctx.database.db);

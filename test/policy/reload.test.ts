@@ -1,18 +1,21 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "../../src/context.js";
-import type { Principal } from "../../src/core/caller.js";
+import type { Caller } from "../../src/core/caller.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { TEST_DATABASE_URL } from "../helpers/backends.js";
 
-const viewer: Principal = {
-  id: "00000000-0000-7000-8000-000000000001",
-  username: "replica-viewer",
-  email: null,
-  roles: ["viewer"],
-  teams: [],
-  authMethod: "password",
-  mfa: false,
+const viewer: Caller = {
+  principal: {
+    id: "00000000-0000-7000-8000-000000000001",
+    username: "replica-viewer",
+    email: null,
+    roles: ["viewer"],
+    teams: [],
+    groups: [],
+  },
+  auth: { method: "password", mfa: false },
+  request: { ip: "127.0.0.1", userAgent: null, requestId: "reload-test" },
 };
 
 let t: TestApp;

@@ -110,7 +110,7 @@ describe("bulk registration and export", () => {
 
     it("audits each registration and the batch", async () => {
       await bulk({ servers: [serverBody("aud-1"), serverBody("aud-2")] }, admin);
-      await t.ctx.flushAudit();
+      await t.ctx.auditAdmin.flush();
       const rows = await t.ctx.database.db
         .withTables<{ audit_events: { event_type: string; details: unknown } }>()
         .selectFrom("audit_events")

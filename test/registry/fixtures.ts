@@ -1,6 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
-import type { Principal } from "../../src/core/caller.js";
-import type { Caller } from "../../src/registry/service.js";
+import type { Caller } from "../../src/core/caller.js";
 import type { TestApp } from "../helpers/app.js";
 
 /** A valid registration body; `overrides` replace fields. */
@@ -31,16 +30,11 @@ export async function directCaller(t: TestApp, username: string, roles: string[]
     .insertInto("users")
     .values({ id, username, roles })
     .execute();
-  const principal: Principal = {
-    id,
-    username,
-    email: null,
-    roles,
-    teams: [],
-    authMethod: "password",
-    mfa: false,
+  return {
+    principal: { id, username, email: null, roles, teams: [], groups: [] },
+    auth: { method: "password", mfa: false },
+    request: { ip: "127.0.0.1", userAgent: null, requestId: `req-${username}` },
   };
-  return { principal, actor: { user_id: id, username }, facts: { requestId: `req-${username}` } };
 }
 
 export interface RouteCall {

@@ -70,7 +70,7 @@ describe("tool sensitivity", () => {
 
   it("audits tool.sensitivity_changed with previous/new level and reason", async () => {
     await put("get_api_key", { sensitivity_level: "low", reason: "returns a masked key" });
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const rows = await t.ctx.database.db
       .withTables<{ audit_events: { event_type: string; severity: string; details: unknown; resource: unknown } }>()
       .selectFrom("audit_events")

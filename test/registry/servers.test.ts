@@ -195,7 +195,7 @@ describe("/api/v1/servers", () => {
     const id = created.json().id;
     await t.request({ method: "PATCH", url: `/api/v1/servers/${id}`, token: admin, body: { status: "inactive" } });
     await t.request({ method: "DELETE", url: `/api/v1/servers/${id}`, token: admin });
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const rows = await t.ctx.database.db
       .withTables<{
         audit_events: {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Caller } from "../../src/core/caller.js";
 import { createServerExport } from "../../src/registry/export.js";
 import { createRegistryService, type RegistryService } from "../../src/registry/index.js";
-import { type Caller, createRegistryCore } from "../../src/registry/service.js";
+import { createRegistryCore } from "../../src/registry/service.js";
 import type { ServerInput } from "../../src/registry/types.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { directCaller, parseCsv, serverBody } from "./fixtures.js";

@@ -54,7 +54,7 @@ describe("a bad SIEM token", () => {
     expect(hec.requests.length).toBe(attempts);
     expect(acceptedHecIds(hec)).toEqual([]);
 
-    await first.ctx.flushAudit();
+    await first.ctx.auditAdmin.flush();
     const { rows } = await sql<{ n: number | string }>`
       select count(*) as n from audit_events where event_type = 'siem.destination_failed'`.execute(
       first.ctx.database.db,

@@ -71,7 +71,7 @@ export async function startSark(
     ...(options.clock ? { clock: options.clock } : {}),
   });
   await ctx.migrator.up();
-  await ctx.bootstrapAdmin();
+  await ctx.accounts.bootstrapAdmin();
   const app = await buildApp(ctx);
   await app.ready();
   await ctx.start();
@@ -90,7 +90,7 @@ export async function seedEvents(ctx: Context, n: number, eventType = "test.seed
   for (let i = 0; i < n; i++) {
     await ctx.audit.record({ event_type: eventType, outcome: "success", details: { i } });
   }
-  await ctx.flushAudit();
+  await ctx.auditAdmin.flush();
 }
 
 /** Every audit event id in commit (seq) order. */

@@ -98,7 +98,7 @@ describe("SIEM routes", () => {
       .find((e) => e.event.event_type === "siem.test");
     expect(sent?.event).toMatchObject({ action: "siem:test", details: { test: true } });
 
-    await t.ctx.flushAudit();
+    await t.ctx.auditAdmin.flush();
     const { rows } = await sql<{ outcome: string; details: { results: Array<{ destination: string; ok: boolean }> } }>`
       select outcome, details from audit_events where event_type = 'siem.test_sent' order by seq`.execute(
       t.ctx.database.db,

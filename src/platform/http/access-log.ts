@@ -94,7 +94,7 @@ export function createAccessLog(logger: Logger, metrics: Metrics) {
       path: q === -1 ? request.url : request.url.slice(0, q),
       status,
       ms,
-      user: request.principal?.id,
+      user: request.caller?.principal.id,
       ip: request.ip,
     });
     if (!scheduled) {

@@ -1,4 +1,4 @@
-import { redactionRules } from "../../audit/redaction.js";
+import { redactionRules } from "../../core/redaction.js";
 
 /** The data path SARK itself provides; stored policy data may not use it (or a path inside it). */
 export const BUILTIN_DATA_PATH = "sark/redaction";

@@ -5,7 +5,7 @@ import { conflict, notFound, validationFailed } from "../../platform/errors.js";
 import { BUILTIN_DATA_PATH } from "./builtin-data.js";
 import { pathsOverlap } from "./data-document.js";
 import * as repo from "./repository.js";
-import type { StoreActor } from "./service.js";
+import { authorFields, type StoreAuthor } from "./service.js";
 import type { PolicyTables } from "./tables.js";
 
 export type PolicyDataStore = ReturnType<typeof createPolicyDataStore>;
@@ -21,7 +21,7 @@ export function createPolicyDataStore(deps: { database: Database; audit: AuditRe
   /** Records the change inside its transaction (the audit outbox): both commit or neither. */
   function recordData(
     tx: Transaction<PolicyTables>,
-    actor: StoreActor,
+    author: StoreAuthor,
     eventType: string,
     path: string,
     revision: number,
@@ -30,10 +30,9 @@ export function createPolicyDataStore(deps: { database: Database; audit: AuditRe
       event_type: eventType,
       severity: "high",
       outcome: "success",
-      actor: actor.audit,
+      ...authorFields(author),
       action: "policy:write",
       resource: { type: "policy_data", id: path, name: `data.${path.replaceAll("/", ".")}` },
-      ...(actor.requestId ? { request_id: actor.requestId } : {}),
       details: { revision },
     });
   }
@@ -41,27 +40,27 @@ export function createPolicyDataStore(deps: { database: Database; audit: AuditRe
   return {
     listData: () => repo.listData(db),
 
-    async putData(path: string, value: unknown, actor: StoreActor) {
+    async putData(path: string, value: unknown, author: StoreAuthor) {
       if (path === BUILTIN_DATA_PATH || path.startsWith(`${BUILTIN_DATA_PATH}/`))
         throw validationFailed(`policy data path '${path}' is provided by SARK (data.sark.redaction); choose another`);
       const others = (await repo.listData(db)).filter((d) => d.path !== path && pathsOverlap(d.path, path));
       if (others.length > 0)
         throw conflict(`policy data path '${path}' overlaps '${others[0]?.path}'; delete that one first`);
       const revision = await db.transaction().execute(async (tx) => {
-        await repo.putData(tx, path, value, actor.userId);
+        await repo.putData(tx, path, value, author?.principal.id ?? null);
         const bumped = await repo.bumpRevision(tx);
-        await recordData(tx, actor, "policy.data_updated", path, bumped);
+        await recordData(tx, author, "policy.data_updated", path, bumped);
         return bumped;
       });
       await deps.onChange();
       return { path, value, revision };
     },
 
-    async deleteData(path: string, actor: StoreActor) {
+    async deleteData(path: string, author: StoreAuthor) {
       await db.transaction().execute(async (tx) => {
         if (!(await repo.deleteData(tx, path))) throw notFound("policy data", path);
         const revision = await repo.bumpRevision(tx);
-        await recordData(tx, actor, "policy.data_deleted", path, revision);
+        await recordData(tx, author, "policy.data_deleted", path, revision);
       });
       await deps.onChange();
     },

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
-import type { AuditActor, AuditRecorder } from "../../core/audit.js";
+import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
+import type { Caller } from "../../core/caller.js";
 import type { PolicyConfig } from "../../platform/config.js";
 import type { Database } from "../../platform/db/database.js";
 import { AppError, conflict, notFound, validationFailed } from "../../platform/errors.js";
@@ -11,12 +12,17 @@ import type { PolicyChecker } from "../worker/checker.js";
 import * as repo from "./repository.js";
 import type { PolicyTables, TestResult, TestStatus } from "./tables.js";
 
-/** Who changes the store: recorded as version author and in the audit trail. */
-export interface StoreActor {
-  userId: string | null;
-  username: string;
-  audit: AuditActor;
-  requestId?: string;
+/**
+ * Who changes the store, recorded as version author and in the audit trail: a caller, or
+ * `undefined` for SARK itself (seeding the built-in policy).
+ */
+export type StoreAuthor = Caller | undefined;
+
+/** The audit event fields naming a store change's author. */
+export function authorFields(author: StoreAuthor) {
+  return author
+    ? { actor: auditActorOf(author), request_id: author.request.requestId }
+    : { actor: { username: "system" } };
 }
 
 export interface PolicyStoreDeps {
@@ -74,7 +80,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
   /** Records the change inside its transaction (the audit outbox): both commit or neither. */
   function record(
     tx: Transaction<PolicyTables>,
-    actor: StoreActor,
+    author: StoreAuthor,
     eventType: string,
     p: { id: string; name: string },
     details: Record<string, unknown>,
@@ -84,10 +90,9 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       event_type: eventType,
       severity,
       outcome: "success",
-      actor: actor.audit,
+      ...authorFields(author),
       action: "policy:write",
       resource: { type: "policy", id: p.id, name: p.name },
-      ...(actor.requestId ? { request_id: actor.requestId } : {}),
       details,
     });
   }
@@ -122,15 +127,15 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
     version: number,
     content: string,
     checked: Awaited<ReturnType<typeof checkModule>>,
-    actor: StoreActor,
+    author: StoreAuthor,
   ) {
     await repo.insertVersion(tx, {
       policy_id: p.id,
       version,
       content,
       sha256: sha256(content),
-      author_id: actor.userId,
-      author: actor.username,
+      author_id: author?.principal.id ?? null,
+      author: author?.principal.username ?? "system",
       compile_status: "ok",
       compile_errors: [],
       test_status: checked.testStatus,
@@ -138,7 +143,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
     });
   }
 
-  async function activate(ref: string, version: number, actor: StoreActor) {
+  async function activate(ref: string, version: number, author: StoreAuthor) {
     const p = await requirePolicy(ref);
     const v = await repo.getVersion(db, p.id, version);
     if (!v) throw notFound("policy version", `${p.name}@v${version}`);
@@ -154,7 +159,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       await repo.setActiveVersion(tx, p.id, version);
       const bumped = await repo.bumpRevision(tx);
       const details = { version, previous_version: p.active_version, sha256: v.sha256, revision: bumped };
-      await record(tx, actor, "policy.activated", p, details, "high");
+      await record(tx, author, "policy.activated", p, details, "high");
       return bumped;
     });
     await deps.onChange();
@@ -178,7 +183,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
 
     async create(
       input: { name: string; content: string; description?: string; activate?: boolean },
-      actor: StoreActor,
+      author: StoreAuthor,
     ) {
       if (RESERVED_NAMES.has(input.name.toLowerCase())) {
         throw validationFailed(`'${input.name}' is reserved (it is a path under /api/v1/policies)`, [
@@ -191,9 +196,13 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
       await db
         .transaction()
         .execute(async (tx) => {
-          await repo.insertPolicy(tx, { ...p, description: input.description ?? "", created_by: actor.userId });
-          await addVersion(tx, p, 1, input.content, checked, actor);
-          await record(tx, actor, "policy.created", p, {
+          await repo.insertPolicy(tx, {
+            ...p,
+            description: input.description ?? "",
+            created_by: author?.principal.id ?? null,
+          });
+          await addVersion(tx, p, 1, input.content, checked, author);
+          await record(tx, author, "policy.created", p, {
             version: 1,
             sha256: sha256(input.content),
             test_status: checked.testStatus,
@@ -203,31 +212,35 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
           if (isUniqueViolation(e)) throw conflict(`a policy named '${input.name}' already exists`);
           throw e;
         });
-      if (input.activate) return activate(p.id, 1, actor);
+      if (input.activate) return activate(p.id, 1, author);
       return requirePolicy(p.id);
     },
 
-    async update(ref: string, input: { content: string; description?: string; activate?: boolean }, actor: StoreActor) {
+    async update(
+      ref: string,
+      input: { content: string; description?: string; activate?: boolean },
+      author: StoreAuthor,
+    ) {
       const p = await requirePolicy(ref);
       // Compile and test before the transaction: no CPU-heavy work while holding the row lock.
       const checked = await checkModule(checker, p.name, input.content);
       const version = await db.transaction().execute(async (tx) => {
         const locked = await requirePolicy(p.id, tx, true);
         const next = locked.latest_version + 1;
-        await addVersion(tx, p, next, input.content, checked, actor);
+        await addVersion(tx, p, next, input.content, checked, author);
         if (input.description !== undefined) {
           await tx.updateTable("policies").set({ description: input.description }).where("id", "=", p.id).execute();
         }
-        await record(tx, actor, "policy.version_created", p, { version: next, sha256: sha256(input.content) });
+        await record(tx, author, "policy.version_created", p, { version: next, sha256: sha256(input.content) });
         return next;
       });
-      if (input.activate) return activate(p.id, version, actor);
+      if (input.activate) return activate(p.id, version, author);
       return requirePolicy(p.id);
     },
 
     activate,
 
-    async remove(ref: string, actor: StoreActor) {
+    async remove(ref: string, author: StoreAuthor) {
       const p = await requirePolicy(ref);
       if (p.name.toLowerCase() === config.package.toLowerCase()) {
         throw conflict(
@@ -242,7 +255,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
         await repo.deletePolicy(tx, p.id);
         if (p.active_version !== null) await repo.bumpRevision(tx);
         const details = { active_version: p.active_version, versions: p.latest_version };
-        await record(tx, actor, "policy.deleted", p, details, "high");
+        await record(tx, author, "policy.deleted", p, details, "high");
       });
       if (p.active_version !== null) await deps.onChange();
     },
@@ -282,8 +295,7 @@ export function createPolicyStore(deps: PolicyStoreDeps) {
           });
           await repo.setActiveVersion(tx, p.id, 1);
           await repo.bumpRevision(tx);
-          const system = { userId: null, username: "system", audit: { username: "system" } };
-          await record(tx, system, "policy.created", p, { version: 1, seeded: true, sha256: sha256(content) });
+          await record(tx, undefined, "policy.created", p, { version: 1, seeded: true, sha256: sha256(content) });
         });
       } catch (e) {
         if (isUniqueViolation(e)) return false; // another replica seeded first

@@ -1,0 +1,2 @@
+alter table refresh_tokens drop column if exists mfa;
+alter table refresh_tokens drop column if exists auth_method;

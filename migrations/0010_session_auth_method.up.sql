@@ -1,0 +1,4 @@
+-- A refresh re-issues the access token of the login that started the session: how that login
+-- authenticated (and whether it passed a second factor) must survive the refresh (issue 15).
+alter table refresh_tokens add column auth_method text not null default 'password';
+alter table refresh_tokens add column mfa boolean not null default false;
