@@ -5,7 +5,7 @@
  * and bounded by a step budget that builtins charge for the work they do, size limits on what
  * builtins build, and an optional deadline (limits.ts). Policies cannot reach the network or the
  * filesystem. Rules and functions that read neither input nor base data (nor the clock) are pure:
- * their values are remembered across evaluations (compile.ts `pure`, policy.ts).
+ * their values are remembered across evaluations (compile/policy-compiler.ts `pure`, eval/policy.ts).
  *
  * Semantics follow OPA (Rego v0 and v1; `import rego.v1` selects v1's rules) with these known
  * differences:
@@ -14,13 +14,20 @@
  *   undefined, which is OPA's default;
  * - no type checker: type errors that OPA reports at compile time surface at evaluation (or make
  *   the expression undefined), except literal shape mismatches in unification, caught early;
- * - a query that is a single expression reports its value even when it is `false` (see query.ts).
+ * - a query that is a single expression reports its value even when it is `false` (see eval/query.ts).
+ *
+ * Layout, by phase: syntax/ (source → AST: lexer, parser), compile/ (AST → IR: the rule tree, name
+ * resolution, safety ordering, and policy-compiler.ts, which drives the whole compilation), plan/
+ * (IR → closures over eval/runtime.ts: terms, calls, bodies, `with`, rule definitions and the rule
+ * index), eval/ (the runtime primitives, rule group evaluation, the compiled policy and ad-hoc
+ * queries), builtins/. value.ts, errors.ts and limits.ts are shared by every phase and the builtins.
+ * This file is the engine's only entry point for code outside rego/; rego/ imports nothing outside it.
  */
-import type { Module } from "./ast.js";
 import { type Diagnostic, RegoCompileError, RegoEvalError } from "./errors.js";
-import { parseModule } from "./parser.js";
-import { type EvalOptions, PolicyRuntime } from "./policy.js";
-import { type PreparedQuery, prepareQuery } from "./query.js";
+import { type EvalOptions, PolicyRuntime } from "./eval/policy.js";
+import { type PreparedQuery, prepareQuery } from "./eval/query.js";
+import type { Module } from "./syntax/ast.js";
+import { parseModule } from "./syntax/parser.js";
 import type { Value } from "./value.js";
 
 export interface RegoModuleSource {
@@ -29,7 +36,7 @@ export interface RegoModuleSource {
 }
 
 export type { Diagnostic } from "./errors.js";
-export type { EvalOptions } from "./policy.js";
+export type { EvalOptions } from "./eval/policy.js";
 
 export interface CompiledPolicy {
   /** Package names, e.g. ["sark.authz"]. */
@@ -142,5 +149,5 @@ export function compilePolicy(modules: RegoModuleSource[], options: CompileOptio
 }
 
 export { RegoCompileError, RegoEvalError, RegoLimitError } from "./errors.js";
-export { parseModule, parseQuery } from "./parser.js";
+export { parseModule, parseQuery } from "./syntax/parser.js";
 export * from "./value.js";

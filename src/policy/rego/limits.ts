@@ -2,7 +2,7 @@
  * The evaluation budget and the size limits on what builtins may build.
  *
  * A step is the unit of the budget: one element visited by iteration, one user function call
- * (runtime.ts `tick`), and, through `charge`, the work a builtin does: one step per element it
+ * (eval/runtime.ts `tick`), and, through `charge`, the work a builtin does: one step per element it
  * produces and one per `BYTES_PER_STEP` characters it builds. A single builtin call therefore
  * cannot do unbounded work for the price of one step, and the deadline is checked whenever the
  * budget crosses a multiple of 1,024 steps, including in the middle of a long builtin.

@@ -8,7 +8,7 @@ import { BuiltinError } from "./types.js";
 /**
  * A call with an argument of the wrong type. OPA's type checker rejects these before evaluation
  * when the argument's type is known then, so the evaluator reports them even in non-strict mode
- * when that argument is a constant (plan-ops.ts `builtinFailure`); otherwise, like other
+ * when that argument is a constant (plan/calls.ts `builtinFailure`); otherwise, like other
  * `BuiltinError`s (malformed input such as an unparsable timestamp), non-strict mode turns them
  * into an undefined result, as OPA does at run time.
  */

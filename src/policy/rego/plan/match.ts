@@ -1,10 +1,10 @@
 /** Pattern matching (unification of a term against a value) for `=`, `:=`, `some … in` and arguments. */
-import type { IR } from "./ir.js";
-import type { Slots } from "./order.js";
-import { compileTerm } from "./plan-terms.js";
-import type { CompileCtx, MatchPlan, TermPlan } from "./plan-types.js";
-import type { Frame, K0 } from "./runtime.js";
-import { equals, RegoObject, type Value } from "./value.js";
+import type { IR } from "../compile/ir.js";
+import type { Slots } from "../compile/order.js";
+import type { Frame, K0 } from "../eval/runtime.js";
+import { equals, RegoObject, type Value } from "../value.js";
+import { compileTerm } from "./terms.js";
+import type { CompileCtx, MatchPlan, TermPlan } from "./types.js";
 
 /** Compiles `t` as a pattern: unbound variables bind, everything else must equal the value. */
 export function compileMatch(t: IR, bound: Slots, cc: CompileCtx): MatchPlan {

@@ -3,11 +3,11 @@
  * into locals or other terms. Constant paths get unrolled walks; the rest walks step by step,
  * iterating where a key variable is unbound.
  */
-import type { IR } from "./ir.js";
-import type { Slots } from "./order.js";
-import { type CompileCtx, fromGet, type TermPlan } from "./plan-types.js";
-import { child, eachEntry, type Frame, type K1, tick, toValue } from "./runtime.js";
-import type { Value } from "./value.js";
+import type { IR } from "../compile/ir.js";
+import type { Slots } from "../compile/order.js";
+import { child, eachEntry, type Frame, type K1, tick, toValue } from "../eval/runtime.js";
+import type { Value } from "../value.js";
+import { type CompileCtx, fromGet, type TermPlan } from "./types.js";
 
 type TermCompiler = (t: IR, bound: Slots, cc: CompileCtx) => TermPlan;
 

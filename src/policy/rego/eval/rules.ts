@@ -1,8 +1,8 @@
 /** Evaluates rule groups: complete, partial set, partial object and function rules. */
-import { type Location, RegoEvalError } from "./errors.js";
-import type { BranchPlan, DefPlan } from "./rule-plan.js";
+import { type Location, RegoEvalError } from "../errors.js";
+import type { BranchPlan, DefPlan } from "../plan/rule.js";
+import { equals, RegoObject, RegoSet, type Value } from "../value.js";
 import { type Ctx, type Frame, newFrame, tick } from "./runtime.js";
-import { equals, RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface GroupPlan {
   readonly id: number;

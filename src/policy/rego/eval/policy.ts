@@ -1,10 +1,10 @@
 /** The compiled policy: rule runtime (caching, documents) and the evaluation entry points. */
-import type { Module } from "./ast.js";
-import { type CompiledRules, compileModules, resolveData } from "./compile.js";
-import type { Location } from "./errors.js";
-import { evalComplete, evalFunction, evalObject, evalSet, type GroupPlan } from "./rule-eval.js";
+import { type CompiledRules, compileModules, resolveData } from "../compile/policy-compiler.js";
+import type { Location } from "../errors.js";
+import type { Module } from "../syntax/ast.js";
+import { canonicalKey, RegoObject, RegoSet, type Value } from "../value.js";
+import { evalComplete, evalFunction, evalObject, evalSet, type GroupPlan } from "./rules.js";
 import { type Ctx, child, NONE, type RuleRuntime, toValue } from "./runtime.js";
-import { canonicalKey, RegoObject, RegoSet, type Value } from "./value.js";
 
 export interface EvalOptions {
   /** Input document: plain JSON (read lazily, converted only where used) or a Value. */

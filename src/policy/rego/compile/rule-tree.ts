@@ -1,6 +1,6 @@
 /** The tree of data paths that rules define, and the grouping of rule definitions by path. */
-import type { Rule, Term } from "./ast.js";
-import { type Location, RegoCompileError } from "./errors.js";
+import { type Location, RegoCompileError } from "../errors.js";
+import type { Rule, Term } from "../syntax/ast.js";
 
 export type GroupKind = "complete" | "object" | "set" | "function";
 

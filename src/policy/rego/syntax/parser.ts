@@ -1,9 +1,9 @@
 /** Module parser: package, imports and rules (Rego v0 and v1 syntax). */
+import type { Location } from "../errors.js";
 import type { Body, Import, Literal, Module, Rule, RuleBranch, Term } from "./ast.js";
-import type { Location } from "./errors.js";
 import { tokenize } from "./lexer.js";
 import { ParserState } from "./parser-state.js";
-import { parseBody, parseExpr, parseLiteral, parsePostfix } from "./parser-terms.js";
+import { parseBody, parseExpr, parseLiteral, parsePostfix } from "./terms.js";
 
 const IMPORT_ROOTS = new Set(["data", "input", "future", "rego"]);
 

@@ -1,8 +1,8 @@
 /** Resolved intermediate form: names bound to frame slots or global roots, calls bound to targets. */
 
-import type { BinOp } from "./ast.js";
-import type { Location } from "./errors.js";
-import type { Value } from "./value.js";
+import type { Location } from "../errors.js";
+import type { BinOp } from "../syntax/ast.js";
+import type { Value } from "../value.js";
 
 export type IR =
   | { readonly k: "const"; readonly v: Value; readonly loc: Location }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RegoCompileError } from "./errors.js";
-import { compilePolicy } from "./index.js";
+import { RegoCompileError } from "../errors.js";
+import { compilePolicy } from "../index.js";
 import { parseModule, parseQuery } from "./parser.js";
 
 function diag(source: string): { line: number; col: number; message: string } {

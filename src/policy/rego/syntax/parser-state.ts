@@ -1,5 +1,5 @@
 /** Token cursor shared by the module and term parsers. */
-import { type Location, RegoCompileError } from "./errors.js";
+import { type Location, RegoCompileError } from "../errors.js";
 import type { Token } from "./lexer.js";
 
 /** Words that cannot be variable names (they may still be field names after a dot). */

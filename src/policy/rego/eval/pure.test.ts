@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { policy } from "./test-helpers.js";
-import { toJS } from "./value.js";
+import { policy } from "../test-helpers.js";
+import { toJS } from "../value.js";
 
 describe("pure rules and functions (remembered across evaluations)", () => {
   const src = [

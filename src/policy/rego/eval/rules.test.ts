@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RegoEvalError } from "./errors.js";
-import { run } from "./test-helpers.js";
+import { RegoEvalError } from "../errors.js";
+import { run } from "../test-helpers.js";
 
 describe("rule kinds", () => {
   it("evaluates complete rules and defaults", () => {

@@ -1,17 +1,17 @@
 /** Whole-policy compilation: rule tree, name environments, plans, recursion check, indexes. */
-import type { Module } from "./ast.js";
-import { BUILTINS } from "./builtins/index.js";
-import { RegoCompileError } from "./errors.js";
+import { BUILTINS } from "../builtins/index.js";
+import { RegoCompileError } from "../errors.js";
+import { defRunner, type GroupPlan } from "../eval/rules.js";
+import { compileBody } from "../plan/body.js";
+import { compileDef, type DefPlan, literalValue } from "../plan/rule.js";
+import { buildIndex, type ConstantAt } from "../plan/rule-index.js";
+import type { CompileCtx, DataTarget } from "../plan/types.js";
+import type { Module } from "../syntax/ast.js";
+import type { Value } from "../value.js";
 import type { IRBody } from "./ir.js";
 import type { Slots } from "./order.js";
-import { compileBody } from "./plan-body.js";
-import type { CompileCtx, DataTarget } from "./plan-types.js";
 import { type ModuleEnv, Resolver } from "./resolve.js";
-import { defRunner, type GroupPlan } from "./rule-eval.js";
-import { buildIndex, type ConstantAt } from "./rule-index.js";
-import { compileDef, type DefPlan, literalValue } from "./rule-plan.js";
 import { type GroupSource, type RuleSource, RuleTree } from "./rule-tree.js";
-import type { Value } from "./value.js";
 
 export interface CompiledRules {
   readonly tree: RuleTree;

@@ -1,6 +1,6 @@
 /** Syntax tree produced by the parser and consumed by the compiler. */
-import type { Location } from "./errors.js";
-import type { Scalar } from "./value.js";
+import type { Location } from "../errors.js";
+import type { Scalar } from "../value.js";
 
 export type BinOp = "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%" | "|" | "&";
 

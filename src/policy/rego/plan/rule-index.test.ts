@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { policy } from "./test-helpers.js";
-import { toJS } from "./value.js";
+import { policy } from "../test-helpers.js";
+import { toJS } from "../value.js";
 
 // Eight or more definitions: the group is indexed. Each definition names itself in `hits`.
 const src = [

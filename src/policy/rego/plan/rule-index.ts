@@ -5,10 +5,11 @@
  * so an evaluation only visits the definitions whose constants match the input; the bodies still
  * re-check every test, so the index only has to be conservative, never exact.
  */
-import type { IR, IRLit } from "./ir.js";
-import type { DefPlan } from "./rule-plan.js";
-import { type Ctx, child } from "./runtime.js";
-import { RegoSet, type Scalar, type Value } from "./value.js";
+
+import type { IR, IRLit } from "../compile/ir.js";
+import { type Ctx, child } from "../eval/runtime.js";
+import { RegoSet, type Scalar, type Value } from "../value.js";
+import type { DefPlan } from "./rule.js";
 
 const MIN_DEFS = 8;
 

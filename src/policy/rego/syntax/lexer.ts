@@ -1,5 +1,5 @@
 /** Tokenizer for Rego source. Newlines are not tokens; each token records whether one preceded it. */
-import { RegoCompileError } from "./errors.js";
+import { RegoCompileError } from "../errors.js";
 
 export type TokenKind = "ident" | "string" | "number" | "punct" | "eof";
 

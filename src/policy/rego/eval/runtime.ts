@@ -2,10 +2,10 @@
  * Per-evaluation state and the primitives every plan uses: lazy navigation of plain-JSON documents,
  * iteration over collections, and the step budget.
  */
-import type { BuiltinContext } from "./builtins/types.js";
-import type { Location } from "./errors.js";
-import { type Budget, checkDeadline, DEADLINE_EVERY, RegoLimitError } from "./limits.js";
-import { fromJS, RegoObject, RegoSet, type Value, equals as valueEquals } from "./value.js";
+import type { BuiltinContext } from "../builtins/types.js";
+import type { Location } from "../errors.js";
+import { type Budget, checkDeadline, DEADLINE_EVERY, RegoLimitError } from "../limits.js";
+import { fromJS, RegoObject, RegoSet, type Value, equals as valueEquals } from "../value.js";
 
 const NO_SLOTS: (Value | undefined)[] = [];
 

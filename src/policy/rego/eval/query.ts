@@ -1,13 +1,13 @@
 /** Ad-hoc queries: compile a query body once, then enumerate its solutions as variable bindings. */
-import { BUILTINS } from "./builtins/index.js";
-import type { IR, IRLit } from "./ir.js";
-import { parseQuery } from "./parser.js";
-import { compileBody } from "./plan-body.js";
-import type { Goal } from "./plan-types.js";
+import { BUILTINS } from "../builtins/index.js";
+import type { IR, IRLit } from "../compile/ir.js";
+import { Resolver, Scope } from "../compile/resolve.js";
+import { compileBody } from "../plan/body.js";
+import type { Goal } from "../plan/types.js";
+import { parseQuery } from "../syntax/parser.js";
+import { setOwn, type Value } from "../value.js";
 import type { PolicyRuntime } from "./policy.js";
-import { Resolver, Scope } from "./resolve.js";
 import type { Ctx, Frame } from "./runtime.js";
-import { setOwn, type Value } from "./value.js";
 
 /** Key under which a query's last expression value is reported when it binds no variables. */
 export const EXPR_KEY = "__expr__";

@@ -1,8 +1,8 @@
 /** Name resolution: turns AST bodies into IR with frame slots, global refs and call targets. */
-import type { Body, Literal, Term, WithMod } from "./ast.js";
-import { type Location, RegoCompileError } from "./errors.js";
+import { type Location, RegoCompileError } from "../errors.js";
+import type { Body, Literal, Term, WithMod } from "../syntax/ast.js";
+import { RegoObject, RegoSet, type Value } from "../value.js";
 import type { CallTarget, IR, IRBody, IRLit, IRWith } from "./ir.js";
-import { RegoObject, RegoSet, type Value } from "./value.js";
 
 /** What a module's names can refer to, besides local variables. */
 export interface ModuleEnv {

@@ -1,14 +1,14 @@
 /** Compiles bodies: orders literals for safety, then chains one goal per literal. */
 
-import { RegoCompileError } from "./errors.js";
-import type { IR, IRBody, IRLit } from "./ir.js";
-import { binds, needsEv, needsMatch, orderBody, type Slots } from "./order.js";
-import { compileMatch } from "./plan-match.js";
-import { compileTerm } from "./plan-terms.js";
-import type { CompileCtx, Goal, TermPlan } from "./plan-types.js";
-import { compileWith } from "./plan-with.js";
-import { eachEntry, type Frame, type K0, tick, toValue } from "./runtime.js";
-import { canonicalKey, equals, RegoObject, type Value } from "./value.js";
+import type { IR, IRBody, IRLit } from "../compile/ir.js";
+import { binds, needsEv, needsMatch, orderBody, type Slots } from "../compile/order.js";
+import { RegoCompileError } from "../errors.js";
+import { eachEntry, type Frame, type K0, tick, toValue } from "../eval/runtime.js";
+import { canonicalKey, equals, RegoObject, type Value } from "../value.js";
+import { compileMatch } from "./match.js";
+import { compileTerm } from "./terms.js";
+import type { CompileCtx, Goal, TermPlan } from "./types.js";
+import { compileWith } from "./with.js";
 
 const succeed: Goal = (_f, k) => k();
 const STOP = (): boolean => true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compilePolicy } from "./index.js";
-import { policy } from "./test-helpers.js";
-import { equals, fromJS, RegoObject, RegoSet, toJS } from "./value.js";
+import { compilePolicy } from "../index.js";
+import { policy } from "../test-helpers.js";
+import { equals, fromJS, RegoObject, RegoSet, toJS } from "../value.js";
 
 describe("evaluation context", () => {
   it("shares rule results between prepared rules called with the same options object", () => {

@@ -1,13 +1,13 @@
-/** Compiles IR terms into closures: constants, variables, collections and comprehensions (refs: plan-refs.ts). */
-import { RegoEvalError } from "./errors.js";
-import type { IR } from "./ir.js";
-import type { Slots } from "./order.js";
-import { compileOperator } from "./plan-operators.js";
-import { compileCall } from "./plan-ops.js";
-import { compileData, compileRef, compileRefTerm } from "./plan-refs.js";
-import { type CompileCtx, fromGet, product, type TermPlan } from "./plan-types.js";
-import type { Frame } from "./runtime.js";
-import { equals as equalsValue, RegoObject, RegoSet, type Value } from "./value.js";
+/** Compiles IR terms into closures: constants, variables, collections and comprehensions (refs: refs.ts). */
+import type { IR } from "../compile/ir.js";
+import type { Slots } from "../compile/order.js";
+import { RegoEvalError } from "../errors.js";
+import type { Frame } from "../eval/runtime.js";
+import { equals as equalsValue, RegoObject, RegoSet, type Value } from "../value.js";
+import { compileCall } from "./calls.js";
+import { compileOperator } from "./operators.js";
+import { compileData, compileRef, compileRefTerm } from "./refs.js";
+import { type CompileCtx, fromGet, product, type TermPlan } from "./types.js";
 
 /** Compiles `t`; `bound` lists the slots certainly bound when it runs (enables the `get` fast path). */
 export function compileTerm(t: IR, bound: Slots, cc: CompileCtx): TermPlan {

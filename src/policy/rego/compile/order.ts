@@ -2,7 +2,7 @@
  * Safety analysis: which variables each literal needs bound and which it binds, and a reordering
  * of body literals (as OPA does) so that every literal runs only once its inputs are bound.
  */
-import { RegoCompileError } from "./errors.js";
+import { RegoCompileError } from "../errors.js";
 import type { IR, IRBody, IRLit } from "./ir.js";
 
 export type Slots = Set<number>;

@@ -1,12 +1,12 @@
 /** Compiles operators (`==`, `<`, `+`, …, `in`): comparisons and arithmetic inlined, the rest via builtins. */
-import type { BinOp } from "./ast.js";
-import type { Location } from "./errors.js";
-import type { IR } from "./ir.js";
-import type { Slots } from "./order.js";
-import { applyPlan, invoker } from "./plan-ops.js";
-import { type CompileCtx, fromGet, type TermPlan } from "./plan-types.js";
-import { type Ctx, member } from "./runtime.js";
-import { compare, equals, type Value } from "./value.js";
+import type { IR } from "../compile/ir.js";
+import type { Slots } from "../compile/order.js";
+import type { Location } from "../errors.js";
+import { type Ctx, member } from "../eval/runtime.js";
+import type { BinOp } from "../syntax/ast.js";
+import { compare, equals, type Value } from "../value.js";
+import { applyPlan, invoker } from "./calls.js";
+import { type CompileCtx, fromGet, type TermPlan } from "./types.js";
 
 type TermCompiler = (t: IR, bound: Slots, cc: CompileCtx) => TermPlan;
 

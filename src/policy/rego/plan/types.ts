@@ -1,9 +1,9 @@
 /** Shapes shared by the plan compilers (terms, bodies, rules). */
-import type { BuiltinTable } from "./builtins/types.js";
-import type { IRBody } from "./ir.js";
-import type { Slots } from "./order.js";
-import type { Frame, K0, K1 } from "./runtime.js";
-import type { Value } from "./value.js";
+import type { BuiltinTable } from "../builtins/types.js";
+import type { IRBody } from "../compile/ir.js";
+import type { Slots } from "../compile/order.js";
+import type { Frame, K0, K1 } from "../eval/runtime.js";
+import type { Value } from "../value.js";
 
 /** A compiled term: `ev` enumerates its values; `get` exists when it never iterates. */
 export interface TermPlan {
@@ -38,7 +38,7 @@ export interface CompileCtx {
   groupsUnder(path: readonly string[]): [number, string[]][];
   /**
    * Records that the definition being compiled reads something other than its arguments and rules:
-   * input, base data, the clock, `with`, print. Groups that never do are pure (see compile.ts).
+   * input, base data, the clock, `with`, print. Groups that never do are pure (see compile/policy-compiler.ts).
    */
   noteImpure(): void;
   /** Group id of a function by its data path (without "data"). */

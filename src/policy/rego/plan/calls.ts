@@ -1,14 +1,14 @@
-/** Compiles calls: builtins, user functions and print (operators: plan-operators.ts). */
+/** Compiles calls: builtins, user functions and print (operators: operators.ts). */
 
-import { BuiltinTypeError } from "./builtins/args.js";
-import { BuiltinError } from "./builtins/types.js";
-import { type Location, RegoEvalError } from "./errors.js";
-import type { CallTarget, IR } from "./ir.js";
-import { chargeResult } from "./limits.js";
-import type { Slots } from "./order.js";
-import { type CompileCtx, firstValue, fromGet, product, type TermPlan } from "./plan-types.js";
-import { type Ctx, type Frame, member } from "./runtime.js";
-import { RegoObject, RegoSet, type Value } from "./value.js";
+import { BuiltinTypeError } from "../builtins/args.js";
+import { BuiltinError } from "../builtins/types.js";
+import type { CallTarget, IR } from "../compile/ir.js";
+import type { Slots } from "../compile/order.js";
+import { type Location, RegoEvalError } from "../errors.js";
+import { type Ctx, type Frame, member } from "../eval/runtime.js";
+import { chargeResult } from "../limits.js";
+import { RegoObject, RegoSet, type Value } from "../value.js";
+import { type CompileCtx, firstValue, fromGet, product, type TermPlan } from "./types.js";
 
 type TermCompiler = (t: IR, bound: Slots, cc: CompileCtx) => TermPlan;
 export type Invoke = (c: Ctx, args: readonly Value[]) => Value | undefined;

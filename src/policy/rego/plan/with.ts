@@ -1,11 +1,11 @@
 /** `with` modifiers: evaluate one literal in a derived context (replaced input, data or functions). */
-import type { IRWith } from "./ir.js";
-import type { Slots } from "./order.js";
-import { invoker } from "./plan-ops.js";
-import { compileTerm } from "./plan-terms.js";
-import { type CompileCtx, firstValue, type Goal } from "./plan-types.js";
-import { type Ctx, type FnOverride, type Frame, toValue } from "./runtime.js";
-import { RegoObject, type Value } from "./value.js";
+import type { IRWith } from "../compile/ir.js";
+import type { Slots } from "../compile/order.js";
+import { type Ctx, type FnOverride, type Frame, toValue } from "../eval/runtime.js";
+import { RegoObject, type Value } from "../value.js";
+import { invoker } from "./calls.js";
+import { compileTerm } from "./terms.js";
+import { type CompileCtx, firstValue, type Goal } from "./types.js";
 
 type Apply = (c: Ctx, v: Value, f: Frame) => void;
 

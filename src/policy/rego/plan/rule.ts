@@ -1,14 +1,14 @@
 /** Compiles one rule definition (head, body, else branches, function arguments) into a plan. */
-import type { Rule, Term } from "./ast.js";
-import { RegoCompileError } from "./errors.js";
-import type { IR, IRBody } from "./ir.js";
-import { needsEv, type Slots } from "./order.js";
-import { compileBody } from "./plan-body.js";
-import { compileMatch } from "./plan-match.js";
-import { compileTerm } from "./plan-terms.js";
-import type { CompileCtx, Goal, MatchPlan, TermPlan } from "./plan-types.js";
-import { type Resolver, Scope } from "./resolve.js";
-import { RegoObject, RegoSet, type Value } from "./value.js";
+import type { IR, IRBody } from "../compile/ir.js";
+import { needsEv, type Slots } from "../compile/order.js";
+import { type Resolver, Scope } from "../compile/resolve.js";
+import { RegoCompileError } from "../errors.js";
+import type { Rule, Term } from "../syntax/ast.js";
+import { RegoObject, RegoSet, type Value } from "../value.js";
+import { compileBody } from "./body.js";
+import { compileMatch } from "./match.js";
+import { compileTerm } from "./terms.js";
+import type { CompileCtx, Goal, MatchPlan, TermPlan } from "./types.js";
 
 export interface BranchPlan {
   readonly goal: Goal;

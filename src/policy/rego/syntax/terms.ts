@@ -1,6 +1,6 @@
 /** Terms, expressions and query bodies. Operator precedence follows OPA's parser. */
+import type { Location } from "../errors.js";
 import type { BinOp, Body, Literal, Term, WithMod } from "./ast.js";
-import type { Location } from "./errors.js";
 import type { Token } from "./lexer.js";
 import { KEYWORDS, type ParserState } from "./parser-state.js";
 
