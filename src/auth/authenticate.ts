@@ -4,12 +4,12 @@ import { LRUCache } from "lru-cache";
 import type { Counter } from "prom-client";
 import type { CallerIdentity } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
-import { apiKeySecretMatches, parseApiKey } from "./api-key-format.js";
-import type { ApiKeyUsage } from "./api-key-usage.js";
-import { type ApiKeyWithOwner, findApiKeyWithOwner } from "./api-keys-repository.js";
-import { type TokenService, unauthenticated } from "./jwt.js";
-import type { Revocations } from "./revocations.js";
+import { apiKeySecretMatches, parseApiKey } from "./api-keys/format.js";
+import { type ApiKeyWithOwner, findApiKeyWithOwner } from "./api-keys/repository.js";
+import type { ApiKeyUsage } from "./api-keys/usage.js";
+import type { Revocations } from "./revocations/revocations.js";
 import type { AuthTables } from "./tables.js";
+import { type TokenService, unauthenticated } from "./tokens/token-service.js";
 
 /** How long a verified API key row is trusted before it is read again (owner roles, expiry). */
 export const API_KEY_CACHE_TTL_MS = 30_000;

@@ -11,22 +11,23 @@ import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
-import { randomBase62 } from "./api-key-format.js";
-import { createApiKeyUsage } from "./api-key-usage.js";
-import { apiKeysRoutes } from "./api-keys-routes.js";
-import { createApiKeysService } from "./api-keys-service.js";
-import { authRoutes } from "./auth-routes.js";
+import { randomBase62 } from "./api-keys/format.js";
+import { apiKeysRoutes } from "./api-keys/routes.js";
+import { createApiKeysService } from "./api-keys/service.js";
+import { createApiKeyUsage } from "./api-keys/usage.js";
 import { API_KEY_CACHE_TTL_MS, createAuthenticator } from "./authenticate.js";
-import { createTokenService } from "./jwt.js";
-import { dummyPasswordHash } from "./passwords.js";
-import { deleteExpiredRefreshTokens } from "./refresh-repository.js";
-import { createRevocations } from "./revocations.js";
-import { deleteExpiredRevocations } from "./revocations-repository.js";
-import { createSessionService } from "./sessions.js";
+import { createLocalProvider } from "./providers/local/local-provider.js";
+import { deleteExpiredRevocations } from "./revocations/repository.js";
+import { createRevocations } from "./revocations/revocations.js";
 import { type AuthTables, isUniqueViolation } from "./tables.js";
-import { countUsers } from "./users-repository.js";
-import { usersRoutes } from "./users-routes.js";
-import { createUsersService, type UsersService } from "./users-service.js";
+import { deleteExpiredRefreshTokens } from "./tokens/refresh-repository.js";
+import { authRoutes } from "./tokens/session-routes.js";
+import { createSessionService } from "./tokens/sessions.js";
+import { createTokenService } from "./tokens/token-service.js";
+import { dummyPasswordHash } from "./users/passwords.js";
+import { countUsers } from "./users/repository.js";
+import { usersRoutes } from "./users/routes.js";
+import { createUsersService, type UsersService } from "./users/service.js";
 
 export interface AuthDeps {
   config: Config;
@@ -82,7 +83,8 @@ export function createAuth(deps: AuthDeps): AuthModule {
   const usage = createApiKeyUsage({ db, logger });
   const authenticator = createAuthenticator({ db, tokens, revocations, usage, clock, envLabel, apiKeyResults });
   const users = createUsersService({ db, audit, clock, revocations });
-  const sessions = createSessionService({ db, audit, clock, tokens, revocations, jwt: config.jwt, logins });
+  const passwords = createLocalProvider(db);
+  const sessions = createSessionService({ db, audit, clock, tokens, passwords, revocations, jwt: config.jwt, logins });
   const apiKeys = createApiKeysService({
     db,
     audit,

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { SCOPES } from "../core/scopes.js";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.js";
 import { ROLES } from "./roles.js";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./users/passwords.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: "date-time" });

@@ -33,6 +33,7 @@ export interface RefreshTokensTable {
   /** How the session's login authenticated (AuthMethod); its access tokens carry it. */
   auth_method: Generated<string>;
   mfa: Generated<boolean>;
+  groups: Generated<string[]>;
 }
 
 /** API keys: `id` is the public part of the key; `secret_hash` the only trace of the secret. */

@@ -1,24 +1,18 @@
 import type { Kysely, Transaction } from "kysely";
-import { ACTIONS } from "../core/actions.js";
-import { type AuditRecorder, auditActorOf } from "../core/audit.js";
-import type { Authorizer } from "../core/authorizer.js";
-import type { Caller } from "../core/caller.js";
-import { scopeCovers } from "../core/scopes.js";
-import type { Clock } from "../platform/clock.js";
-import { AppError, notFound, validationFailed } from "../platform/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
-import {
-  API_KEY_ID_LENGTH,
-  API_KEY_SECRET_LENGTH,
-  formatApiKey,
-  hashApiKeySecret,
-  randomBase62,
-} from "./api-key-format.js";
-import type { ApiKeyUsage } from "./api-key-usage.js";
-import * as repo from "./api-keys-repository.js";
-import { grantableScopes } from "./roles.js";
-import type { AuthTables } from "./tables.js";
-import { findUserById, type UserRow } from "./users-repository.js";
+import { ACTIONS } from "../../core/actions.js";
+import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
+import type { Authorizer } from "../../core/authorizer.js";
+import type { Caller } from "../../core/caller.js";
+import { scopeCovers } from "../../core/scopes.js";
+import type { Clock } from "../../platform/clock.js";
+import { AppError, notFound, validationFailed } from "../../platform/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
+import { grantableScopes } from "../roles.js";
+import type { AuthTables } from "../tables.js";
+import { findUserById, type UserRow } from "../users/repository.js";
+import { API_KEY_ID_LENGTH, API_KEY_SECRET_LENGTH, formatApiKey, hashApiKeySecret, randomBase62 } from "./format.js";
+import * as repo from "./repository.js";
+import type { ApiKeyUsage } from "./usage.js";
 
 /** The API's view of a key: never the secret, never its hash. */
 export interface ApiKeyView {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction, Updateable } from "kysely";
-import type { AuthTables, UsersTable } from "./tables.js";
+import type { AuthTables, UsersTable } from "../tables.js";
 
 export type AuthDb = Kysely<AuthTables> | Transaction<AuthTables>;
 export type UserRow = Selectable<UsersTable>;

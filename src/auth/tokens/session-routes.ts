@@ -1,7 +1,7 @@
-import type { AppInstance } from "../platform/feature.js";
-import { callerOf, requestFactsOf } from "../platform/http/caller.js";
-import { noStore } from "./route-helpers.js";
-import { ErrorResponse, LoginBody, LogoutBody, MeResponse, RefreshBody, SessionResponse } from "./schemas.js";
+import type { AppInstance } from "../../platform/feature.js";
+import { callerOf, requestFactsOf } from "../../platform/http/caller.js";
+import { noStore } from "../route-helpers.js";
+import { ErrorResponse, LoginBody, LogoutBody, MeResponse, RefreshBody, SessionResponse } from "../schemas.js";
 import type { SessionService } from "./sessions.js";
 
 const TAGS = ["auth"];

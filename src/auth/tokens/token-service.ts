@@ -1,9 +1,9 @@
 import { type CryptoKey, errors, importPKCS8, importSPKI, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { v7 as uuidv7 } from "uuid";
-import type { AuthMethod, Principal } from "../core/caller.js";
-import type { Clock } from "../platform/clock.js";
-import type { JwtConfig } from "../platform/config.js";
-import { AppError } from "../platform/errors.js";
+import type { AuthMethod, Principal } from "../../core/caller.js";
+import type { Clock } from "../../platform/clock.js";
+import type { JwtConfig } from "../../platform/config.js";
+import { AppError } from "../../platform/errors.js";
 
 /**
  * What an access token says: its subject (claims sub, username, email, roles, teams, groups) and how

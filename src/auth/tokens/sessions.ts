@@ -2,17 +2,17 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Counter } from "prom-client";
 import { v7 as uuidv7 } from "uuid";
-import { type AuditRecorder, auditActorOf } from "../core/audit.js";
-import type { AuthMethod, Caller, RequestFacts } from "../core/caller.js";
-import type { Clock } from "../platform/clock.js";
-import type { JwtConfig } from "../platform/config.js";
-import { type TokenService, unauthenticated, uuidv7Millis } from "./jwt.js";
-import { dummyPasswordHash, verifyPassword } from "./passwords.js";
+import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
+import type { AuthMethod, Caller, RequestFacts } from "../../core/caller.js";
+import type { Clock } from "../../platform/clock.js";
+import type { JwtConfig } from "../../platform/config.js";
+import type { IdentityProvider, VerifiedIdentity } from "../providers/identity-provider.js";
+import type { Revocations } from "../revocations/revocations.js";
+import type { AuthTables } from "../tables.js";
+import { findUserById, type UserRow, updateUser } from "../users/repository.js";
+import { principalOfUser, toUserView, type UserView } from "../users/service.js";
 import * as refreshRepo from "./refresh-repository.js";
-import type { Revocations } from "./revocations.js";
-import type { AuthTables } from "./tables.js";
-import { findUserById, findUserByUsername, type UserRow, updateUser } from "./users-repository.js";
-import { principalOfUser, toUserView, type UserView } from "./users-service.js";
+import { type TokenService, unauthenticated, uuidv7Millis } from "./token-service.js";
 
 export interface SessionTokens {
   access_token: string;
@@ -23,15 +23,19 @@ export interface SessionTokens {
 }
 
 export interface SessionService {
+  /** Username and password, checked by the password provider, then `start`. */
   login(username: string, password: string, request: RequestFacts): Promise<SessionTokens>;
+  /** Starts a session for an identity a provider verified: its account must exist and be active. */
+  start(identity: VerifiedIdentity, request: RequestFacts): Promise<SessionTokens>;
   refresh(refreshToken: string, request: RequestFacts): Promise<SessionTokens>;
   logout(caller: Caller, refreshToken: string | undefined): Promise<void>;
 }
 
-/** How the login that starts a session authenticated. */
+/** How the login that starts a session authenticated, and the groups its provider reported. */
 interface SessionLogin {
   method: AuthMethod;
   mfa: boolean;
+  groups: readonly string[];
 }
 
 /** Refresh tokens are 256 random bits; only their SHA-256 is stored (lookup by hash). */
@@ -42,6 +46,8 @@ export function createSessionService(deps: {
   audit: AuditRecorder;
   clock: Clock;
   tokens: TokenService;
+  /** Checks username and password logins (the local user table; LDAP joins here). */
+  passwords: IdentityProvider;
   revocations: Revocations;
   jwt: JwtConfig;
   logins: Counter<"result">;
@@ -53,7 +59,11 @@ export function createSessionService(deps: {
    * token remembers how the login authenticated, so refreshed access tokens say the same.
    */
   async function issue(user: UserRow, familyId: string, login: SessionLogin): Promise<SessionTokens> {
-    const access = await tokens.issue({ principal: principalOfUser(user), ...login });
+    const access = await tokens.issue({
+      principal: { ...principalOfUser(user), groups: login.groups },
+      method: login.method,
+      mfa: login.mfa,
+    });
     const refresh = randomBytes(32).toString("base64url");
     await refreshRepo.insertRefreshToken(db, {
       id: uuidv7({ msecs: clock.now() }),
@@ -62,6 +72,7 @@ export function createSessionService(deps: {
       token_hash: hashRefreshToken(refresh),
       auth_method: login.method,
       mfa: login.mfa,
+      groups: [...login.groups],
       expires_at: new Date(clock.now() + jwt.refreshTokenTtlSeconds * 1000),
     });
     return {
@@ -110,28 +121,33 @@ export function createSessionService(deps: {
     throw unauthenticated("refresh token was already used; its session has been revoked", "TOKEN_REVOKED");
   }
 
+  /** Starts a session for a verified identity: its account must exist and be active. */
+  async function start(identity: VerifiedIdentity, request: RequestFacts): Promise<SessionTokens> {
+    const user = await findUserById(db, identity.userId);
+    if (!user?.is_active) return loginFailed(identity.username, user ? "inactive_user" : "unknown_user", request);
+    const updated = (await updateUser(db, user.id, { last_login_at: new Date(clock.now()) })) ?? user;
+    const login = { method: identity.method, mfa: identity.mfa, groups: identity.groups };
+    const session = await issue(updated, uuidv7({ msecs: clock.now() }), login);
+    deps.logins.inc({ result: "success" });
+    await audit.record({
+      event_type: "auth.login",
+      severity: "low",
+      outcome: "success",
+      actor: { ...auditActorOf(request), user_id: user.id, username: user.username, auth_method: identity.method },
+      action: "auth.login",
+      request_id: request.requestId,
+    });
+    return session;
+  }
+
   return {
     async login(username, password, request) {
-      const user = await findUserByUsername(db, username);
-      // Always pay for one scrypt verification, whether or not the user exists.
-      const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
-      if (!user) return loginFailed(username, "unknown_user", request);
-      if (!user.password_hash) return loginFailed(username, "no_local_password", request);
-      if (!ok) return loginFailed(username, "bad_password", request);
-      if (!user.is_active) return loginFailed(username, "inactive_user", request);
-      const updated = (await updateUser(db, user.id, { last_login_at: new Date(clock.now()) })) ?? user;
-      const session = await issue(updated, uuidv7({ msecs: clock.now() }), { method: "password", mfa: false });
-      deps.logins.inc({ result: "success" });
-      await audit.record({
-        event_type: "auth.login",
-        severity: "low",
-        outcome: "success",
-        actor: { ...auditActorOf(request), user_id: user.id, username: user.username, auth_method: "password" },
-        action: "auth.login",
-        request_id: request.requestId,
-      });
-      return session;
+      const check = await deps.passwords.verify({ username, password });
+      if (!check.ok) return loginFailed(username, check.reason, request);
+      return start(check.identity, request);
     },
+
+    start,
 
     async refresh(refreshToken, request) {
       const row = await refreshRepo.findRefreshToken(db, hashRefreshToken(refreshToken));
@@ -147,7 +163,8 @@ export function createSessionService(deps: {
         await refreshRepo.revokeFamily(db, row.family_id, new Date(now));
         throw unauthenticated("refresh token has been revoked", "TOKEN_REVOKED");
       }
-      const session = await issue(user, row.family_id, { method: row.auth_method as AuthMethod, mfa: row.mfa });
+      const login = { method: row.auth_method as AuthMethod, mfa: row.mfa, groups: row.groups };
+      const session = await issue(user, row.family_id, login);
       await audit.record({
         event_type: "auth.refresh",
         severity: "low",

@@ -1,6 +1,6 @@
 import { type Selectable, sql } from "kysely";
-import type { RevocationsTable } from "./tables.js";
-import type { AuthDb } from "./users-repository.js";
+import type { RevocationsTable } from "../tables.js";
+import type { AuthDb } from "../users/repository.js";
 
 export type RevocationKind = "token" | "user" | "api_key";
 export type RevocationRow = Pick<Selectable<RevocationsTable>, "kind" | "subject" | "revoked_at" | "expires_at">;

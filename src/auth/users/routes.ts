@@ -1,9 +1,9 @@
-import { ACTIONS } from "../core/actions.js";
-import type { Authorizer } from "../core/authorizer.js";
-import type { AppInstance } from "../platform/feature.js";
-import { callerOf } from "../platform/http/caller.js";
-import { CreateUserBody, ErrorResponse, IdParams, ListUsersQuery, page, UpdateUserBody, User } from "./schemas.js";
-import type { UsersService } from "./users-service.js";
+import { ACTIONS } from "../../core/actions.js";
+import type { Authorizer } from "../../core/authorizer.js";
+import type { AppInstance } from "../../platform/feature.js";
+import { callerOf } from "../../platform/http/caller.js";
+import { CreateUserBody, ErrorResponse, IdParams, ListUsersQuery, page, UpdateUserBody, User } from "../schemas.js";
+import type { UsersService } from "./service.js";
 
 const TAGS = ["users"];
 const ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import type { JwtConfig } from "../platform/config.js";
-import { AppError } from "../platform/errors.js";
-import { createTokenService, uuidv7Millis } from "./jwt.js";
+import type { JwtConfig } from "../../platform/config.js";
+import { AppError } from "../../platform/errors.js";
+import { createTokenService, uuidv7Millis } from "./token-service.js";
 
 const base: JwtConfig = {
   algorithm: "HS256",

@@ -1,12 +1,12 @@
-import type { Clock } from "../platform/clock.js";
-import type { Logger } from "../platform/logger.js";
+import type { Clock } from "../../platform/clock.js";
+import type { Logger } from "../../platform/logger.js";
+import type { AuthDb } from "../users/repository.js";
 import {
   listLiveRevocations,
   listRevocationsRecordedWithin,
   type RevocationKind,
   type RevocationRow,
-} from "./revocations-repository.js";
-import type { AuthDb } from "./users-repository.js";
+} from "./repository.js";
 
 /** How often a replica reads the revocations other replicas recorded (and how stale it may be). */
 export const MIRROR_SYNC_MS = 2000;

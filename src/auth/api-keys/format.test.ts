@@ -7,7 +7,7 @@ import {
   hashApiKeySecret,
   parseApiKey,
   randomBase62,
-} from "./api-key-format.js";
+} from "./format.js";
 
 describe("api key format", () => {
   it("round-trips sark_<env>_<id>_<secret>", () => {

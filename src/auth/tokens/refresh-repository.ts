@@ -1,12 +1,15 @@
 import type { Selectable } from "kysely";
-import type { RefreshTokensTable } from "./tables.js";
-import type { AuthDb } from "./users-repository.js";
+import type { RefreshTokensTable } from "../tables.js";
+import type { AuthDb } from "../users/repository.js";
 
 export type RefreshRow = Selectable<RefreshTokensTable>;
 
 export async function insertRefreshToken(
   db: AuthDb,
-  row: Pick<RefreshRow, "id" | "user_id" | "family_id" | "token_hash" | "expires_at" | "auth_method" | "mfa">,
+  row: Pick<
+    RefreshRow,
+    "id" | "user_id" | "family_id" | "token_hash" | "expires_at" | "auth_method" | "mfa" | "groups"
+  >,
 ): Promise<void> {
   await db.insertInto("refresh_tokens").values(row).execute();
 }

@@ -1,6 +1,6 @@
 import { type Selectable, sql } from "kysely";
-import type { ApiKeysTable } from "./tables.js";
-import type { AuthDb } from "./users-repository.js";
+import type { ApiKeysTable } from "../tables.js";
+import type { AuthDb } from "../users/repository.js";
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 

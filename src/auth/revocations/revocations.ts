@@ -1,16 +1,16 @@
-import { CACHE_KEYS, type Cache } from "../platform/cache.js";
-import type { Clock } from "../platform/clock.js";
-import { AppError } from "../platform/errors.js";
-import type { Logger } from "../platform/logger.js";
-import { createRevocationMirror, MIRROR_SYNC_MS } from "./revocation-mirror.js";
+import { CACHE_KEYS, type Cache } from "../../platform/cache.js";
+import type { Clock } from "../../platform/clock.js";
+import { AppError } from "../../platform/errors.js";
+import type { Logger } from "../../platform/logger.js";
+import type { AuthDb } from "../users/repository.js";
+import { createRevocationMirror, MIRROR_SYNC_MS } from "./mirror.js";
 import {
   findRevocation,
   findTokenRevocations,
   type RevocationKind,
   type RevocationRow,
   upsertRevocation,
-} from "./revocations-repository.js";
-import type { AuthDb } from "./users-repository.js";
+} from "./repository.js";
 
 /**
  * How long a replica trusts the shared cache's copy of a user's "sessions ended at" marker. Other

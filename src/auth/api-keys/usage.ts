@@ -1,6 +1,6 @@
-import type { Logger } from "../platform/logger.js";
-import { addApiKeyUsage } from "./api-keys-repository.js";
-import type { AuthDb } from "./users-repository.js";
+import type { Logger } from "../../platform/logger.js";
+import type { AuthDb } from "../users/repository.js";
+import { addApiKeyUsage } from "./repository.js";
 
 interface Pending {
   count: number;

@@ -1,16 +1,16 @@
 import type { Kysely, Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
-import { type AuditRecorder, auditActorOf } from "../core/audit.js";
-import type { Caller, Principal } from "../core/caller.js";
-import type { Clock } from "../platform/clock.js";
-import { type AppError, conflict, type FieldError, notFound, validationFailed } from "../platform/errors.js";
-import { decodeIdCursor, encodeCursor, type Page } from "../platform/http/pagination.js";
+import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
+import type { Caller, Principal } from "../../core/caller.js";
+import type { Clock } from "../../platform/clock.js";
+import { type AppError, conflict, type FieldError, notFound, validationFailed } from "../../platform/errors.js";
+import { decodeIdCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
+import type { Revocations } from "../revocations/revocations.js";
+import { isRole, ROLES } from "../roles.js";
+import { type AuthTables, isUniqueViolation } from "../tables.js";
+import { revokeUserRefreshTokens } from "../tokens/refresh-repository.js";
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./passwords.js";
-import { revokeUserRefreshTokens } from "./refresh-repository.js";
-import type { Revocations } from "./revocations.js";
-import { isRole, ROLES } from "./roles.js";
-import { type AuthTables, isUniqueViolation } from "./tables.js";
-import * as repo from "./users-repository.js";
+import * as repo from "./repository.js";
 
 /** The API's view of a user (snake_case, never the password hash). */
 export interface UserView {

@@ -1,7 +1,6 @@
-import type { AppInstance } from "../platform/feature.js";
-import { callerOf } from "../platform/http/caller.js";
-import type { ApiKeysService } from "./api-keys-service.js";
-import { noStore } from "./route-helpers.js";
+import type { AppInstance } from "../../platform/feature.js";
+import { callerOf } from "../../platform/http/caller.js";
+import { noStore } from "../route-helpers.js";
 import {
   ApiKey,
   ApiKeyWithSecret,
@@ -10,7 +9,8 @@ import {
   KeyIdParams,
   ListApiKeysQuery,
   page,
-} from "./schemas.js";
+} from "../schemas.js";
+import type { ApiKeysService } from "./service.js";
 
 const TAGS = ["api-keys"];
 const ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };

@@ -2,16 +2,16 @@ import { join } from "node:path";
 import type { Kysely } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Cache, createMemoryCache } from "../platform/cache.js";
-import type { Clock } from "../platform/clock.js";
-import { loadConfig } from "../platform/config.js";
-import { type Database, openDatabase } from "../platform/db/database.js";
-import { createMigrator, readMigrations } from "../platform/db/migrator.js";
-import { AppError } from "../platform/errors.js";
-import { packageRoot } from "../platform/paths.js";
+import { type Cache, createMemoryCache } from "../../platform/cache.js";
+import type { Clock } from "../../platform/clock.js";
+import { loadConfig } from "../../platform/config.js";
+import { type Database, openDatabase } from "../../platform/db/database.js";
+import { createMigrator, readMigrations } from "../../platform/db/migrator.js";
+import { AppError } from "../../platform/errors.js";
+import { packageRoot } from "../../platform/paths.js";
+import type { AuthTables } from "../tables.js";
+import { deleteExpiredRevocations } from "./repository.js";
 import { createRevocations } from "./revocations.js";
-import { deleteExpiredRevocations } from "./revocations-repository.js";
-import type { AuthTables } from "./tables.js";
 
 /** Redis as seen while it is down: every command rejects (the fail-fast client's behaviour). */
 const downRedis: Cache = {
