@@ -7,8 +7,10 @@ import { adminToken, BENCH_ADMIN_PASSWORD } from "./lib/sark-client.js";
 import { type RunningServer, startSark } from "./lib/servers.js";
 
 /**
- * `npx tsx bench/compare-builds.ts <buildA> <buildB>`: server CPU per evaluate request of two builds
- * (directories of `tsc -p tsconfig.build.json --outDir <dir>`), run side by side.
+ * `npx tsx bench/compare-builds.ts <buildA> <buildB> [--route evaluate|me|health]`: server CPU per
+ * request of two builds (directories of `tsc -p tsconfig.build.json --outDir <dir>`), run side by
+ * side. `evaluate` is the policy-http suite's request, `me` an authenticated `GET /api/v1/auth/me`
+ * (the request pipeline and token check, no database), `health` a public `GET /health` (the bare route).
  *
  * On a shared 2-core host, CPU speed swings by 2× within seconds, so two builds measured one after
  * the other differ by more than most changes do. Here both run at the same time, each with its own
@@ -22,11 +24,12 @@ const { values, positionals } = parseArgs({
     rate: { type: "string", default: "800" },
     seconds: { type: "string", default: "15" },
     rounds: { type: "string", default: "3" },
+    route: { type: "string", default: "evaluate" },
   },
 });
 if (positionals.length !== 2) {
   process.stderr.write(
-    "usage: tsx bench/compare-builds.ts <buildA> <buildB> [--rate 800] [--seconds 15] [--rounds 3]\n",
+    "usage: tsx bench/compare-builds.ts <buildA> <buildB> [--rate 800] [--seconds 15] [--rounds 3] [--route evaluate|me|health]\n",
   );
   process.exit(2);
 }
@@ -39,12 +42,23 @@ if (![rate, seconds, rounds].every((n) => Number.isInteger(n) && n > 0)) {
 }
 
 // The policy-http suite's request: evaluate a tool call, decision cache off, audit on.
-const BODY = JSON.stringify({
+const EVALUATE_BODY = JSON.stringify({
   action: "tool:invoke",
   server: { name: "github", sensitivity_level: "high", transport: "streamable-http", tags: ["scm"] },
   tool: { name: "create_pull_request", sensitivity_level: "high" },
   parameters: { repo: "sark", title: "Fix", token: "ghp_example" },
 });
+const ROUTES: Record<string, { method: "GET" | "POST"; path: string; body?: string }> = {
+  evaluate: { method: "POST", path: "/api/v1/policies/evaluate", body: EVALUATE_BODY },
+  me: { method: "GET", path: "/api/v1/auth/me" },
+  health: { method: "GET", path: "/health" },
+};
+const chosen = ROUTES[values.route];
+if (!chosen) {
+  process.stderr.write(`--route takes one of ${Object.keys(ROUTES).join(", ")}\n`);
+  process.exit(2);
+}
+const route = chosen;
 
 interface Side {
   label: string;
@@ -69,10 +83,10 @@ async function startSide(label: string, build: string): Promise<Side> {
 /** Load at `rate` for `durationS`; resolves with the requests that completed. */
 async function drive(side: Side, durationS: number): Promise<number> {
   const r = await autocannon({
-    url: `${side.server.url}/api/v1/policies/evaluate`,
-    method: "POST",
+    url: `${side.server.url}${route.path}`,
+    method: route.method,
     headers: { "content-type": "application/json", authorization: `Bearer ${side.token}` },
-    body: BODY,
+    ...(route.body ? { body: route.body } : {}),
     connections: 8,
     duration: durationS,
     overallRate: rate,

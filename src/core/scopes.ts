@@ -22,7 +22,7 @@ export type Scope = (typeof SCOPES)[number];
 /**
  * Which scopes allow each action. A write scope includes the matching read. `admin` allows
  * everything. Managing keys with a key needs `api-keys:write`, and the keys it creates or rotates
- * may carry only scopes it holds itself (api-keys-service), so a leaked key cannot mint a wider one.
+ * may carry only scopes it holds itself (auth/api-keys/service.ts), so a leaked key cannot mint a wider one.
  * Actions missing here are allowed to no scope but `admin` (fail closed for new actions).
  */
 const ACTION_SCOPES: Readonly<Record<string, readonly Scope[]>> = {

@@ -62,7 +62,7 @@ cache_ttl := 5`);
     }
   });
 
-  it("fails when no policy is loaded", () => {
-    expect(() => createBuiltinEngine(() => undefined).evaluate(input)).toThrow(/no policy is loaded/);
+  it("fails when no policy is loaded", async () => {
+    await expect(createBuiltinEngine(() => undefined).evaluate(input)).rejects.toThrow(/no policy is loaded/);
   });
 });

@@ -71,7 +71,8 @@ export function createBuiltinEngine(active: () => LoadedPolicy | undefined): Pol
     kind: "builtin",
     version: () => active()?.label ?? "none",
     cacheScope: () => active()?.cacheScope ?? "builtin:none",
-    evaluate(input) {
+    // Async although the engine is synchronous: one shape for both engines on the request path.
+    async evaluate(input) {
       const p = active();
       if (!p) throw new PolicyEvalFailure("no policy is loaded (policy store unavailable or no active policy)");
       return p.evaluate(input);

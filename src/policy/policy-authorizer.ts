@@ -56,9 +56,7 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
     const started = performance.now();
     let result: EngineResult;
     try {
-      // The built-in engine answers synchronously; only a remote OPA needs the await (and its tick).
-      const pending = engine.evaluate(input);
-      result = pending instanceof Promise ? await pending : pending;
+      result = await engine.evaluate(input);
     } catch (e) {
       const evalUs = Math.round((performance.now() - started) * 1000);
       counted.error.inc();

@@ -21,7 +21,7 @@ export interface PolicyEngine {
   version(): string;
   /** Changes whenever decisions may change (policy or data revision): prefixes cache keys. */
   cacheScope(): string;
-  evaluate(input: PolicyInput): EngineResult | Promise<EngineResult>;
+  evaluate(input: PolicyInput): Promise<EngineResult>;
   /** Reachability of a remote engine (the built-in one reports through the loader). */
   health?(): Promise<{ status: "healthy" | "unhealthy"; error?: string }>;
   close?(): Promise<void>;

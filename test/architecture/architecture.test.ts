@@ -23,9 +23,9 @@ describe("architecture (docs/ARCHITECTURE.md, 'Dependencies')", () => {
 
   it("names each forbidden direction", () => {
     const bad = [
-      { from: "src/core/caller.ts", to: "src/auth/users-service.ts" },
+      { from: "src/core/caller.ts", to: "src/auth/users/service.ts" },
       { from: "src/policy/rego/eval/runtime.ts", to: "src/platform/logger.ts" },
-      { from: "src/registry/service.ts", to: "src/auth/jwt.ts" },
+      { from: "src/registry/service.ts", to: "src/auth/tokens/token-service.ts" },
       { from: "src/platform/metrics.ts", to: "src/audit/writer.ts" },
     ];
     expect(violations(bad)).toHaveLength(4);

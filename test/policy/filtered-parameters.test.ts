@@ -83,7 +83,7 @@ describe("the default policy's filtered_parameters, through the engine", () => {
 });
 
 describe("policies/redaction-data.json (data.sark.redaction for a remote OPA)", () => {
-  it("is exactly what SARK injects, generated from src/audit/redaction.ts", () => {
+  it("is exactly what SARK injects, generated from src/core/redaction.ts", () => {
     const shipped = JSON.parse(readFileSync(join(packageRoot(), "policies", "redaction-data.json"), "utf8"));
     // On drift, regenerate: JSON.stringify(builtinData(), null, 2) from src/policy/store/builtin-data.ts.
     expect(shipped).toEqual(builtinData());
