@@ -1,5 +1,6 @@
 import type { AuditRecorder } from "../core/audit.js";
 import type { Authorizer } from "../core/authorizer.js";
+import type { ServerLookup } from "../core/lookups.js";
 import type { Clock } from "../platform/clock.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
@@ -9,6 +10,7 @@ import { createServerExport } from "./export.js";
 import { createServerListing } from "./listing.js";
 import { registryRoutes } from "./routes.js";
 import { createServerCache } from "./server-cache.js";
+import { createServerLookup } from "./server-lookup.js";
 import { createRegistryCore, createServerCrud } from "./service.js";
 import { createToolService } from "./tools.js";
 
@@ -39,12 +41,20 @@ export function createRegistryService(deps: RegistryDeps) {
 
 export type RegistryService = ReturnType<typeof createRegistryService>;
 
-/** The MCP server registry feature: `/api/v1/servers` and `/api/v1/tools` (docs/REGISTRY.md). */
-export function createRegistry(deps: RegistryDeps): { feature: Feature; service: RegistryService } {
+/**
+ * The MCP server registry feature: `/api/v1/servers` and `/api/v1/tools` (docs/REGISTRY.md), its
+ * services, and the server/tool lookup other features (the policy evaluate API) read it through.
+ */
+export function createRegistry(deps: RegistryDeps): {
+  feature: Feature;
+  service: RegistryService;
+  serverLookup: ServerLookup;
+} {
   const service = createRegistryService(deps);
   const today = () => new Date(deps.clock.now()).toISOString().slice(0, 10);
   return {
     service,
+    serverLookup: createServerLookup(deps.database),
     feature: {
       name: "registry",
       routes: registryRoutes(service, today),
