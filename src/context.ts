@@ -22,7 +22,7 @@ import { createMetrics, type Metrics } from "./platform/metrics.js";
 import { packageRoot } from "./platform/paths.js";
 import { VERSION } from "./platform/version.js";
 import { createPolicy } from "./policy/index.js";
-import { createRegistry } from "./registry/index.js";
+import { createRegistry, type RegistryService } from "./registry/index.js";
 import { createSiem } from "./siem/index.js";
 
 export interface Context {
@@ -41,6 +41,8 @@ export interface Context {
   /** Chain verification, checkpoints and maintenance (the `sark audit` CLI). */
   readonly auditAdmin: Pick<AuditModule, "verify" | "checkpoint" | "runMaintenance">;
   readonly authorizer: Authorizer;
+  /** The registry's services, for what builds on the registry (the MCP gateway). */
+  readonly registry: RegistryService;
   authenticate(request: FastifyRequest): Principal | Promise<Principal>;
   /** Bootstraps the admin user on an empty database (see README). */
   bootstrapAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string }>;
@@ -109,6 +111,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     logger,
     metrics,
     clock,
+    lookups: () => ({ users: auth.userLookup, servers: registry.serverLookup }),
   });
   const deps = { database, cache, audit: audit.recorder, authorizer: policy.authorizer, logger, metrics, clock };
   const auth = createAuth({ ...deps, config, jwtSecret });
@@ -131,6 +134,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     audit: audit.recorder,
     auditAdmin: audit,
     authorizer: policy.authorizer,
+    registry: registry.service,
     authenticate: (request) => auth.authenticate(request),
     bootstrapAdmin: () => auth.bootstrapAdmin(),
     createUser: (input) => auth.createUser(input),

@@ -13,7 +13,7 @@ import { packageRoot } from "../platform/paths.js";
 import { createBuiltinEngine } from "./builtin-engine.js";
 import { runTests, tryCompile } from "./compile.js";
 import { createDecisionCache } from "./decision-cache.js";
-import { createEvaluateService } from "./evaluate.js";
+import { createEvaluateService, type EvaluateLookups } from "./evaluate.js";
 import { createPolicyLoader } from "./loader.js";
 import { createPolicyMetrics } from "./metrics.js";
 import { createOpaEngine } from "./opa/opa-engine.js";
@@ -34,6 +34,11 @@ export interface PolicyDeps {
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
+  /**
+   * Stored users, servers and tools for the evaluate API, from the auth and registry features.
+   * A getter: those features are built after this one, since they need its authorizer.
+   */
+  lookups: () => EvaluateLookups;
 }
 
 /** Name of the shipped default policy in the store. */
@@ -81,7 +86,7 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
   });
   const data = createPolicyDataStore({ database: deps.database, audit: deps.audit, onChange: () => loader.refresh() });
   const evaluator = createEvaluateService({
-    database: deps.database,
+    lookups: deps.lookups,
     authorizer,
     clock: deps.clock,
     environment: deps.environment,
