@@ -23,6 +23,7 @@ import { packageRoot } from "./platform/paths.js";
 import { VERSION } from "./platform/version.js";
 import { createPolicy } from "./policy/index.js";
 import { createRegistry } from "./registry/index.js";
+import type { RegistryService } from "./registry/registry-services.js";
 import { createSiem } from "./siem/index.js";
 
 export interface Context {
@@ -45,6 +46,8 @@ export interface Context {
   authenticate(request: FastifyRequest): Promise<CallerIdentity>;
   /** Account operations the CLI and first start need (see README). */
   readonly accounts: Pick<AuthModule, "bootstrapAdmin" | "createUser">;
+  /** The registry's services, for what builds on the registry (the MCP gateway). */
+  readonly registry: RegistryService;
   readonly features: readonly Feature[];
   /** Starts background work (audit flushing, SIEM forwarding, maintenance). */
   start(): Promise<void>;
@@ -114,7 +117,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
 
   const features: Feature[] = [
     audit.feature(policy.authorizer),
-    policy.feature,
+    policy.feature({ users: auth.userLookup, servers: registry.serverLookup }),
     auth.feature,
     registry.feature,
     siem.feature,
@@ -147,6 +150,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     audit: audit.recorder,
     auditAdmin: audit,
     authorizer: policy.authorizer,
+    registry: registry.service,
     authenticate: (request) => auth.authenticate(request),
     accounts: auth,
     features: [health, ...features],

@@ -4,6 +4,7 @@ import { Counter } from "prom-client";
 import type { AuditRecorder } from "../core/audit.js";
 import type { Authorizer } from "../core/authorizer.js";
 import type { CallerIdentity } from "../core/caller.js";
+import type { UserLookup } from "../core/lookups.js";
 import type { Cache } from "../platform/cache.js";
 import type { Clock } from "../platform/clock.js";
 import { type Config, environmentLabel } from "../platform/config.js";
@@ -28,6 +29,7 @@ import { dummyPasswordHash } from "./users/passwords.js";
 import { countUsers } from "./users/repository.js";
 import { usersRoutes } from "./users/routes.js";
 import { createUsersService, type UsersService } from "./users/service.js";
+import { createUserLookup } from "./users/user-lookup.js";
 
 export interface AuthDeps {
   config: Config;
@@ -48,6 +50,8 @@ export interface AuthModule {
   /** First start: create the admin when no user exists. Returns the generated password, if any. */
   bootstrapAdmin(): Promise<{ created: boolean; username: string; generatedPassword?: string }>;
   createUser(input: { username: string; password: string; roles: string[]; email?: string }): Promise<{ id: string }>;
+  /** Stored users as policy inputs, for other features (the policy evaluate API's "on behalf of"). */
+  userLookup: UserLookup;
   feature: Feature;
 }
 
@@ -103,6 +107,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
     authenticate: (request) => authenticator.authenticate(request),
     bootstrapAdmin: () => bootstrapAdmin(db, users, config),
     createUser: async (input) => ({ id: (await users.create(input)).id }),
+    userLookup: createUserLookup(db),
     feature: {
       name: "auth",
       routes: async (app) => {

@@ -1,17 +1,15 @@
-import { sql } from "kysely";
 import type { Static } from "typebox";
 import { ACTIONS } from "../core/actions.js";
 import type { AuthzDecision } from "../core/authorizer.js";
 import type { Caller } from "../core/caller.js";
+import type { ServerLookup, UserLookup } from "../core/lookups.js";
 import type { PolicyContext, PolicyServer, PolicyTool, PolicyUser } from "../core/policy-input.js";
 import type { Sensitivity } from "../core/sensitivity.js";
 import type { Clock } from "../platform/clock.js";
-import type { Database } from "../platform/db/database.js";
 import { notFound } from "../platform/errors.js";
 import { buildInput, policyUserOf, requestContext } from "./input.js";
 import type { PolicyAuthorizer } from "./policy-authorizer.js";
 import type { EvaluateBody } from "./schemas.js";
-import { type PolicyDb, policyDb } from "./store/repository.js";
 
 export type EvaluateRequest = Static<typeof EvaluateBody>;
 
@@ -25,7 +23,11 @@ export interface EvaluateResponse {
   eval_us: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Stored users (auth) and servers and tools (registry): the features that own them answer. */
+export interface EvaluateLookups {
+  users: UserLookup;
+  servers: ServerLookup;
+}
 
 /**
  * `POST /api/v1/policies/evaluate`: builds the same input document the API's own checks build,
@@ -33,17 +35,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * another user (or with a made-up user document) needs `policy:evaluate:as_user` (admins).
  */
 export function createEvaluateService(deps: {
-  database: Database;
+  /** A getter: see PolicyDeps. */
+  lookups: EvaluateLookups;
   authorizer: PolicyAuthorizer;
   clock: Clock;
   environment: string;
 }) {
-  const db = policyDb(deps.database);
-
   /** Someone other than the caller: needs `policy:evaluate:as_user`, and a lookup by reference. */
   async function otherUser(caller: Caller, ref: NonNullable<EvaluateRequest["user"]>): Promise<PolicyUser> {
     await deps.authorizer.require(caller, ACTIONS.policyEvaluateAsUser);
-    if (typeof ref === "string") return lookupUser(db, ref);
+    if (typeof ref === "string") return storedUser(deps.lookups.users, ref);
     return {
       id: ref.id ?? null,
       username: ref.username ?? null,
@@ -65,10 +66,10 @@ export function createEvaluateService(deps: {
       const self = ref === undefined || ref === caller.principal.id || ref === caller.principal.username;
       const user = self ? policyUserOf(caller) : await otherUser(caller, ref);
       const serverId = body.server_id?.toLowerCase();
-      const server = serverId ? await lookupServer(db, serverId) : inlineServer(body.server);
+      const server = serverId ? await storedServer(deps.lookups.servers, serverId) : inlineServer(body.server);
       const tool =
         typeof body.tool === "string" && serverId
-          ? await lookupTool(db, serverId, body.tool)
+          ? await storedTool(deps.lookups.servers, serverId, body.tool)
           : inlineTool(body.tool, server);
       const now = requestContext(deps.clock.now(), caller.request, deps.environment);
       const context: PolicyContext = body.context ? { ...now, ...body.context } : now;
@@ -121,57 +122,20 @@ function toResponse(d: AuthzDecision): EvaluateResponse {
   };
 }
 
-async function lookupUser(db: PolicyDb, ref: string): Promise<PolicyUser> {
-  const q = db
-    .selectFrom("users")
-    .select(["id", "username", "email", "roles", "teams", "auth_provider", "mfa_enabled"]);
-  const row = await (UUID.test(ref)
-    ? q.where("id", "=", ref)
-    : q.where(sql`lower(username)`, "=", ref.toLowerCase())
-  ).executeTakeFirst();
-  if (!row) throw notFound("user", ref);
-  return {
-    id: row.id,
-    username: row.username,
-    email: row.email,
-    roles: row.roles,
-    teams: row.teams,
-    groups: [],
-    auth_method: row.auth_provider === "local" ? "password" : row.auth_provider,
-    mfa: row.mfa_enabled,
-  };
+async function storedUser(users: UserLookup, ref: string): Promise<PolicyUser> {
+  const user = await users.findUser(ref);
+  if (!user) throw notFound("user", ref);
+  return user;
 }
 
-async function lookupServer(db: PolicyDb, id: string): Promise<PolicyServer> {
-  const row = await db
-    .selectFrom("servers")
-    .select(["id", "name", "transport", "sensitivity_level", "owner_id", "team", "tags"])
-    .where("id", "=", id)
-    .executeTakeFirst();
-  if (!row) throw notFound("server", id);
-  return {
-    id: row.id,
-    name: row.name,
-    transport: row.transport,
-    sensitivity_level: row.sensitivity_level as Sensitivity,
-    owner_id: row.owner_id,
-    team_id: row.team,
-    tags: row.tags,
-  };
+async function storedServer(servers: ServerLookup, id: string): Promise<PolicyServer> {
+  const server = await servers.findServer(id);
+  if (!server) throw notFound("server", id);
+  return server;
 }
 
-async function lookupTool(db: PolicyDb, serverId: string, name: string): Promise<PolicyTool> {
-  const row = await db
-    .selectFrom("tools")
-    .select(["name", "sensitivity_level", "requires_approval", "annotations"])
-    .where("server_id", "=", serverId)
-    .where("name", "=", name)
-    .executeTakeFirst();
-  if (!row) throw notFound("tool", name);
-  return {
-    name: row.name,
-    sensitivity_level: row.sensitivity_level as Sensitivity,
-    requires_approval: row.requires_approval,
-    annotations: row.annotations,
-  };
+async function storedTool(servers: ServerLookup, serverId: string, name: string): Promise<PolicyTool> {
+  const tool = await servers.findTool(serverId, name);
+  if (!tool) throw notFound("tool", name);
+  return tool;
 }

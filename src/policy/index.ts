@@ -13,7 +13,7 @@ import { packageRoot } from "../platform/paths.js";
 import { createBuiltinEngine } from "./builtin-engine.js";
 import { runTests, tryCompile } from "./compile.js";
 import { createDecisionCache } from "./decision-cache.js";
-import { createEvaluateService } from "./evaluate.js";
+import { createEvaluateService, type EvaluateLookups } from "./evaluate.js";
 import { createPolicyLoader } from "./loader.js";
 import { createPolicyMetrics } from "./metrics.js";
 import { createOpaEngine } from "./opa/opa-engine.js";
@@ -52,7 +52,15 @@ export function shippedPolicy(): { content: string; tests: string } {
  * The policy feature: the engine (built-in Rego, or remote OPA with POLICY_ENGINE=opa), the
  * decision cache, the authorizer every route asks, the policy store and its API.
  */
-export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; feature: Feature } {
+export function createPolicy(deps: PolicyDeps): {
+  authorizer: Authorizer;
+  /**
+   * The running feature; its evaluate API resolves stored users, servers and tools through
+   * `lookups`. Passed in here rather than in the deps because auth and registry, which provide
+   * them, are built after this feature: they need its authorizer.
+   */
+  feature(lookups: EvaluateLookups): Feature;
+} {
   const { config, logger } = deps;
   const metrics = createPolicyMetrics(deps.metrics);
   const loader = createPolicyLoader({ database: deps.database, config, logger, metrics });
@@ -80,12 +88,6 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
     onChange: () => loader.refresh(),
   });
   const data = createPolicyDataStore({ database: deps.database, audit: deps.audit, onChange: () => loader.refresh() });
-  const evaluator = createEvaluateService({
-    database: deps.database,
-    authorizer,
-    clock: deps.clock,
-    environment: deps.environment,
-  });
 
   async function seedDefault(): Promise<void> {
     const shipped = shippedPolicy();
@@ -100,9 +102,15 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
 
   return {
     authorizer,
-    feature: {
+    feature: (lookups) => ({
       name: "policy",
-      routes: policyRoutes({ store, data, evaluator, authorizer, governingPackage: config.package }),
+      routes: policyRoutes({
+        store,
+        data,
+        evaluator: createEvaluateService({ lookups, authorizer, clock: deps.clock, environment: deps.environment }),
+        authorizer,
+        governingPackage: config.package,
+      }),
       async start() {
         await seedDefault();
         await loader.start();
@@ -119,6 +127,6 @@ export function createPolicy(deps: PolicyDeps): { authorizer: Authorizer; featur
         const remote = await engine.health();
         return { ...remote, engine: "opa", opa_url: config.opaUrl, store: store.status };
       },
-    },
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import type { AppInstance } from "../platform/feature.js";
 import { callerOf } from "../platform/http/caller.js";
-import type { RegistryService } from "./index.js";
+import type { RegistryService } from "./registry-services.js";
 import {
   BulkResultSchema,
   BulkSchema,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "../../src/core/caller.js";
 import { createServerExport } from "../../src/registry/export.js";
-import { createRegistryService, type RegistryService } from "../../src/registry/index.js";
+import { createRegistryService, type RegistryService } from "../../src/registry/registry-services.js";
 import { createRegistryCore } from "../../src/registry/service.js";
 import type { ServerInput } from "../../src/registry/types.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";

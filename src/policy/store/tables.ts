@@ -48,32 +48,4 @@ export type PolicyTables = {
     revision: ColumnType<string | number | bigint, number, number>;
     updated_at: Timestamp;
   };
-  /** Read-only views of other features' tables, for the evaluate API's lookups. */
-  servers: {
-    id: string;
-    name: string;
-    transport: string;
-    sensitivity_level: string;
-    owner_id: string | null;
-    team: string | null;
-    tags: string[];
-  };
-  tools: {
-    id: string;
-    server_id: string;
-    name: string;
-    sensitivity_level: string;
-    requires_approval: boolean;
-    annotations: Record<string, unknown>;
-  };
-  users: {
-    id: string;
-    username: string;
-    email: string | null;
-    roles: string[];
-    teams: string[];
-    auth_provider: string;
-    mfa_enabled: boolean;
-    is_active: boolean;
-  };
 };
