@@ -12,7 +12,7 @@ import { createHealth } from "./health/index.js";
 import { type Cache, createMemoryCache, createRedisCache } from "./platform/cache.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { workerPodMetrics } from "./platform/cluster-metrics.js";
-import type { Config } from "./platform/config.js";
+import type { Config } from "./platform/config/index.js";
 import { type Database, openDatabase } from "./platform/db/database.js";
 import { createMigrator, type Migrator, readMigrations } from "./platform/db/migrator.js";
 import type { Feature } from "./platform/feature.js";

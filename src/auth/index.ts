@@ -7,7 +7,7 @@ import type { CallerIdentity } from "../core/caller.js";
 import type { UserLookup } from "../core/lookups.js";
 import type { Cache } from "../platform/cache.js";
 import type { Clock } from "../platform/clock.js";
-import { type Config, environmentLabel } from "../platform/config.js";
+import { type Config, environmentLabel } from "../platform/config/index.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { createContext } from "../context.js";
 import { servePodMetrics } from "../platform/cluster-metrics.js";
-import type { Config } from "../platform/config.js";
+import type { Config } from "../platform/config/index.js";
 import { createLogger } from "../platform/logger.js";
 import { prepareDatabase, printBanner, WORKER_READY } from "./serve.js";
 

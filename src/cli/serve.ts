@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
 import { buildApp } from "../app.js";
 import { type Context, createContext } from "../context.js";
-import type { Config } from "../platform/config.js";
+import type { Config } from "../platform/config/index.js";
 import { closeConnectionsAfterResponse, stopAcceptingAndDrain } from "../platform/http/drain.js";
 
 type BootstrappedAdmin = Awaited<ReturnType<Context["accounts"]["bootstrapAdmin"]>> | undefined;

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
-import type { RedisConfig } from "./config.js";
+import type { RedisConfig } from "./config/index.js";
 
 /**
  * Shared short-lived state (decision cache, token revocation, usage counters). In-process for one

@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
 import pino, { type Logger } from "pino";
-import type { Config } from "./config.js";
+import type { Config } from "./config/index.js";
 import { createLogDestination, PIPE_ATOMIC_BYTES } from "./log-destination.js";
 
 export type { Logger } from "pino";

@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
-import { type Env, EnvReader } from "./config-parsers.js";
+import { type Env, EnvReader } from "./parsers.js";
 
 export type Environment = "development" | "staging" | "production";
 
-import type { Sensitivity } from "../core/sensitivity.js";
+import type { Sensitivity } from "../../core/sensitivity.js";
 
 export interface DatabaseConfig {
   /** `undefined` selects the embedded PGlite database under `dataDir`. */

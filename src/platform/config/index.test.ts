@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, secretWeakness } from "./config.js";
-import { parseDurationSeconds } from "./config-parsers.js";
+import { ConfigError, loadConfig, secretWeakness } from "./index.js";
+import { parseDurationSeconds } from "./parsers.js";
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
