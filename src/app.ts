@@ -30,9 +30,9 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     // handler write to ctx.logger directly (one line per request, path only, no query string).
     logger: false,
     genReqId: requestIdFrom,
-    bodyLimit: config.bodyLimitBytes,
-    requestTimeout: config.requestTimeoutMs,
-    trustProxy: config.trustProxy,
+    bodyLimit: config.http.bodyLimitBytes,
+    requestTimeout: config.http.requestTimeoutMs,
+    trustProxy: config.http.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
@@ -50,10 +50,10 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
   );
 
   // CORS first: its onRequest hook answers preflights before authentication runs.
-  if (config.corsOrigins.length > 0) {
+  if (config.http.corsOrigins.length > 0) {
     await app.register(cors, {
-      origin: config.corsOrigins.includes("*") ? true : [...config.corsOrigins],
-      credentials: !config.corsOrigins.includes("*"),
+      origin: config.http.corsOrigins.includes("*") ? true : [...config.http.corsOrigins],
+      credentials: !config.http.corsOrigins.includes("*"),
       methods: CORS_METHODS,
       allowedHeaders: CORS_ALLOWED_HEADERS,
       exposedHeaders: [
@@ -72,11 +72,11 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     requestIdStep,
     securityHeadersStep(securityHeaderValues),
     authenticateStep(ctx.authenticate),
-    readOnlyStep(config.readOnly, ctx.audit),
+    readOnlyStep(config.http.readOnly, ctx.audit),
   ];
   app.addHook("onRequest", pipelineHook(pipeline));
   // Screens params, query and body once for every route (NUL, unpaired surrogates, nesting depth).
-  app.addHook("preValidation", createInputGuard(config.maxJsonDepth));
+  app.addHook("preValidation", createInputGuard(config.http.maxJsonDepth));
   app.addHook("onResponse", (request, reply, done) => {
     access.record(request, reply);
     done();

@@ -12,7 +12,7 @@ import { createHealth } from "./health/index.js";
 import { type Cache, createMemoryCache, createRedisCache } from "./platform/cache.js";
 import { type Clock, systemClock } from "./platform/clock.js";
 import { workerPodMetrics } from "./platform/cluster-metrics.js";
-import type { Config } from "./platform/config.js";
+import type { Config } from "./platform/config/index.js";
 import { type Database, openDatabase } from "./platform/db/database.js";
 import { createMigrator, type Migrator, readMigrations } from "./platform/db/migrator.js";
 import type { Feature } from "./platform/feature.js";
@@ -78,15 +78,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const metrics = createMetrics();
   const database = await openDatabase({
     config: config.database,
-    dataDir: options.inMemoryDatabase ? undefined : config.dataDir,
+    dataDir: options.inMemoryDatabase ? undefined : config.database.dataDir,
     metrics,
     schema: options.databaseSchema,
     ...(options.pgliteSnapshot ? { pgliteSnapshot: options.pgliteSnapshot } : {}),
   });
   metrics.observeDbPool(() => database.poolStats());
   const metricsText = cluster.isWorker ? workerPodMetrics(metrics.registry) : () => metrics.registry.metrics();
-  const cache = config.redisUrl
-    ? createRedisCache(config.redisUrl, options.cachePrefix, config.redis)
+  const cache = config.redis.url
+    ? createRedisCache(config.redis.url, options.cachePrefix, config.redis)
     : createMemoryCache();
   const migrator = createMigrator(database, readMigrations(join(packageRoot(), "migrations")));
   const lifecycle = createLifecycle(clock.now());
@@ -112,7 +112,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   const deps = { database, cache, audit: audit.recorder, authorizer: policy.authorizer, logger, metrics, clock };
   const auth = createAuth({ ...deps, config, jwtSecret });
-  const registry = createRegistry({ ...deps, cacheRefreshMs: config.registryCacheRefreshMs });
+  const registry = createRegistry({ ...deps, cacheRefreshMs: config.registry.cacheRefreshMs });
   const siem = createSiem({ ...deps, config });
 
   const features: Feature[] = [
@@ -125,7 +125,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const health = createHealth({
     version: VERSION,
     environment: config.environment,
-    readOnly: config.readOnly,
+    readOnly: config.http.readOnly,
     clock,
     lifecycle,
     database,
@@ -179,9 +179,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
 function resolveJwtSecret(config: Config, ephemeral: boolean): string {
   if (config.jwt.secret) return config.jwt.secret;
   if (ephemeral) return randomBytes(32).toString("base64url");
-  const file = join(config.dataDir, "jwt-secret");
+  const file = join(config.database.dataDir, "jwt-secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.database.dataDir, { recursive: true });
   const secret = randomBytes(48).toString("base64url");
   writeFileSync(file, secret, { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from "./platform/config.js";
+import { ConfigError, loadConfig } from "./platform/config/index.js";
 import { VERSION } from "./platform/version.js";
 
 const USAGE = `usage: sark <command>

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { type Context, createContext } from "../../src/context.js";
-import { loadConfig } from "../../src/platform/config.js";
+import { loadConfig } from "../../src/platform/config/index.js";
 
 /** An in-process SARK context (no HTTP) on PGlite (in memory) or the given PostgreSQL database. */
 export async function benchContext(env: Record<string, string>, databaseUrl?: string): Promise<Context> {

@@ -1,5 +1,5 @@
 import type { Clock } from "../platform/clock.js";
-import type { AuditConfig } from "../platform/config.js";
+import type { AuditConfig } from "../platform/config/audit.js";
 import type { Database, RawTransaction } from "../platform/db/database.js";
 import type { Logger } from "../platform/logger.js";
 import { bridgeHmac, parseBridge, type RetentionBridge } from "./anchors.js";

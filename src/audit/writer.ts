@@ -1,7 +1,7 @@
 import { Counter, Gauge } from "prom-client";
 import type { AuditEventInput, AuditRecorder } from "../core/audit.js";
 import type { Clock } from "../platform/clock.js";
-import type { AuditConfig } from "../platform/config.js";
+import type { AuditConfig } from "../platform/config/audit.js";
 import type { Database } from "../platform/db/database.js";
 import type { ComponentHealth } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { createContext } from "../context.js";
-import type { Config } from "../platform/config.js";
+import type { Config } from "../platform/config/index.js";
 
 /** `sark admin create-user --username U --password P --role R [--role R2] [--email E]`. */
 export async function admin(config: Config, args: string[]): Promise<number> {

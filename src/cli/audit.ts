@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { createContext } from "../context.js";
-import type { Config } from "../platform/config.js";
+import type { Config } from "../platform/config/index.js";
 
 const USAGE = "usage: sark audit verify [--from RFC3339] [--to RFC3339] | sark audit maintain\n";
 

@@ -1,5 +1,5 @@
 import { createContext } from "../context.js";
-import type { Config } from "../platform/config.js";
+import type { Config } from "../platform/config/index.js";
 
 /** `sark migrate up | down [n|all] | status`. */
 export async function migrate(config: Config, args: string[]): Promise<number> {

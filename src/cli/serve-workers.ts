@@ -1,7 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { createContext } from "../context.js";
 import { servePodMetrics } from "../platform/cluster-metrics.js";
-import type { Config } from "../platform/config.js";
+import type { Config } from "../platform/config/index.js";
 import { createLogger } from "../platform/logger.js";
 import { prepareDatabase, printBanner, WORKER_READY } from "./serve.js";
 
@@ -39,9 +39,9 @@ export async function superviseWorkers(config: Config): Promise<void> {
     if ((m as { type?: unknown } | null)?.type !== WORKER_READY) return;
     ready.add(worker);
     logger.info({ pid: worker.process.pid }, "worker ready");
-    if (!bannerShown && ready.size === config.workers) {
+    if (!bannerShown && ready.size === config.http.workers) {
       bannerShown = true;
-      printBanner(setup, admin, config.workers);
+      printBanner(setup, admin, config.http.workers);
     }
   });
 
@@ -86,11 +86,11 @@ export async function superviseWorkers(config: Config): Promise<void> {
         for (const w of live) w.process.kill("SIGKILL");
         process.exit(1);
       },
-      config.shutdownDelayMs + config.shutdownGraceMs + SHUTDOWN_SLACK_MS,
+      config.http.shutdownDelayMs + config.http.shutdownGraceMs + SHUTDOWN_SLACK_MS,
     ).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
 
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.http.workers; i++) fork();
 }

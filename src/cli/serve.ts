@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
 import { buildApp } from "../app.js";
 import { type Context, createContext } from "../context.js";
-import type { Config } from "../platform/config.js";
+import type { Config } from "../platform/config/index.js";
 import { closeConnectionsAfterResponse, stopAcceptingAndDrain } from "../platform/http/drain.js";
 
 type BootstrappedAdmin = Awaited<ReturnType<Context["accounts"]["bootstrapAdmin"]>> | undefined;
@@ -13,7 +13,7 @@ type BootstrappedAdmin = Awaited<ReturnType<Context["accounts"]["bootstrapAdmin"
  * (serve-workers.ts) and each worker runs the server part below.
  */
 export async function serve(config: Config): Promise<void> {
-  if (config.workers > 1 && cluster.isPrimary) {
+  if (config.http.workers > 1 && cluster.isPrimary) {
     const { superviseWorkers } = await import("./serve-workers.js");
     return superviseWorkers(config);
   }
@@ -46,8 +46,8 @@ export async function prepareDatabase(ctx: Context): Promise<BootstrappedAdmin> 
 /** The startup lines on stdout (the generated admin password is shown only here, once). */
 export function printBanner(ctx: Pick<Context, "config" | "version">, admin: BootstrappedAdmin, workers = 1): void {
   const { config } = ctx;
-  const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}`;
-  const storage = config.database.url ? "PostgreSQL" : `embedded PGlite (${config.dataDir})`;
+  const url = `http://${config.http.host === "0.0.0.0" ? "localhost" : config.http.host}:${config.http.port}`;
+  const storage = config.database.url ? "PostgreSQL" : `embedded PGlite (${config.database.dataDir})`;
   const processes = workers > 1 ? `, ${workers} workers` : "";
   process.stdout.write(`SARK ${ctx.version} listening on ${url} (${config.environment}, ${storage}${processes})\n`);
   if (admin?.created) {
@@ -61,7 +61,7 @@ export function printBanner(ctx: Pick<Context, "config" | "version">, admin: Boo
 async function listenAndServe(ctx: Context): Promise<void> {
   const { config, logger } = ctx;
   const app = await buildApp(ctx);
-  await app.listen({ host: config.host, port: config.port });
+  await app.listen({ host: config.http.host, port: config.http.port });
   await ctx.start();
 
   let shuttingDown = false;
@@ -73,8 +73,8 @@ async function listenAndServe(ctx: Context): Promise<void> {
     closeConnectionsAfterResponse(app.server);
     // Keep accepting and serving through the delay, so requests the load balancer still routes
     // here (while it notices readiness failing) are answered rather than refused.
-    if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
-    await stopAcceptingAndDrain(app.server, config.shutdownGraceMs, () =>
+    if (config.http.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.http.shutdownDelayMs));
+    await stopAcceptingAndDrain(app.server, config.http.shutdownGraceMs, () =>
       logger.warn("grace period over; closing remaining connections"),
     );
     try {

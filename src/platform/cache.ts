@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { LRUCache } from "lru-cache";
-import type { RedisConfig } from "./config.js";
+import type { RedisTimeouts } from "./config/redis.js";
 
 /**
  * Shared short-lived state (decision cache, token revocation, usage counters). In-process for one
@@ -50,8 +50,8 @@ export class CacheUnavailableError extends Error {
   override readonly name = "CacheUnavailableError";
 }
 
-/** Defaults of REDIS_COMMAND_TIMEOUT_MS / REDIS_CONNECT_TIMEOUT_MS (see config.ts). */
-export const DEFAULT_REDIS_TIMEOUTS: RedisConfig = { commandTimeoutMs: 500, connectTimeoutMs: 2000 };
+/** Defaults of REDIS_COMMAND_TIMEOUT_MS / REDIS_CONNECT_TIMEOUT_MS (see config/redis.ts). */
+export const DEFAULT_REDIS_TIMEOUTS: RedisTimeouts = { commandTimeoutMs: 500, connectTimeoutMs: 2000 };
 
 /** Reconnect pacing: quick at first, then every 2 s for as long as Redis stays away. */
 const reconnectDelayMs = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 5), 2000);
@@ -67,7 +67,7 @@ const reconnectDelayMs = (attempt: number): number => Math.min(100 * 2 ** Math.m
 export function createRedisCache(
   url: string,
   keyPrefix = "sark:",
-  timeouts: RedisConfig = DEFAULT_REDIS_TIMEOUTS,
+  timeouts: RedisTimeouts = DEFAULT_REDIS_TIMEOUTS,
 ): Cache & { client: Redis } {
   const client = new Redis(url, {
     keyPrefix,

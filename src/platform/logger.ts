@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
 import pino, { type Logger } from "pino";
-import type { Config } from "./config.js";
+import type { Config } from "./config/index.js";
 import { createLogDestination, PIPE_ATOMIC_BYTES } from "./log-destination.js";
 
 export type { Logger } from "pino";
@@ -24,10 +24,10 @@ const REDACT_PATHS = [
 ];
 
 /** The service's logger: JSON lines on stdout, written once per event-loop turn (log-destination.ts). */
-export function createLogger(config: Pick<Config, "logLevel" | "environment">): Logger {
+export function createLogger(config: Pick<Config, "logging" | "environment">): Logger {
   return pino(
     {
-      level: config.logLevel,
+      level: config.logging.level,
       base: { service: "sark", env: config.environment },
       redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
       timestamp: pino.stdTimeFunctions.isoTime,

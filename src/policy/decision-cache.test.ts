@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryCache } from "../platform/cache.js";
-import { loadConfig } from "../platform/config.js";
+import { loadConfig } from "../platform/config/index.js";
 import { createMetrics } from "../platform/metrics.js";
 import { createDecisionCache } from "./decision-cache.js";
 import { createPolicyMetrics } from "./metrics.js";

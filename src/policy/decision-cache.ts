@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 import { CACHE_KEYS, type Cache } from "../platform/cache.js";
-import type { PolicyConfig } from "../platform/config.js";
+import type { PolicyConfig } from "../platform/config/policy.js";
 import { hashIdentity } from "./input.js";
 import type { PolicyMetrics } from "./metrics.js";
 

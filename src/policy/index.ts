@@ -4,7 +4,7 @@ import type { AuditRecorder } from "../core/audit.js";
 import type { Authorizer } from "../core/authorizer.js";
 import type { Cache } from "../platform/cache.js";
 import type { Clock } from "../platform/clock.js";
-import type { PolicyConfig } from "../platform/config.js";
+import type { PolicyConfig } from "../platform/config/policy.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";

@@ -1,4 +1,4 @@
-import type { PolicyConfig } from "../platform/config.js";
+import type { PolicyConfig } from "../platform/config/policy.js";
 import type { Database } from "../platform/db/database.js";
 import type { ComponentHealth } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";

@@ -5,7 +5,7 @@ import type { Caller } from "../core/caller.js";
 import type { PolicyInput } from "../core/policy-input.js";
 import { missingScopeReason, scopeAllows } from "../core/scopes.js";
 import type { Clock } from "../platform/clock.js";
-import type { PolicyConfig } from "../platform/config.js";
+import type { PolicyConfig } from "../platform/config/policy.js";
 import { AppError } from "../platform/errors.js";
 import type { Logger } from "../platform/logger.js";
 import type { CachedDecision, DecisionCache } from "./decision-cache.js";

@@ -1,7 +1,7 @@
 import type { AuditRecorder } from "../core/audit.js";
 import type { Authorizer } from "../core/authorizer.js";
 import type { Clock } from "../platform/clock.js";
-import type { SiemConfig } from "../platform/config.js";
+import type { SiemConfig } from "../platform/config/siem.js";
 import type { Database } from "../platform/db/database.js";
 import type { Feature } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";

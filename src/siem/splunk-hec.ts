@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { SiemConfig } from "../platform/config.js";
+import type { SiemConfig } from "../platform/config/siem.js";
 import { createHttpPoster, gzip } from "./http-client.js";
 import type { SiemDestination, SiemEvent } from "./types.js";
 

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "../../src/context.js";
-import { loadConfig } from "../../src/platform/config.js";
+import { loadConfig } from "../../src/platform/config/index.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
 import { cliDatabaseEnv, runSark } from "../helpers/process.js";
 

@@ -7,7 +7,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
-import { loadConfig } from "../../src/platform/config.js";
+import { loadConfig } from "../../src/platform/config/index.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import { ADMIN } from "../helpers/app.js";
 import {
@@ -42,7 +42,7 @@ describe(`durable revocation (${BACKEND_LABEL})`, () => {
     ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, DB_POOL_SIZE: "3" } : {}),
     ...(TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
   });
-  const memoryConfig = { ...config, redisUrl: undefined };
+  const memoryConfig = { ...config, redis: { ...config.redis, url: undefined } };
   const running: Node[] = [];
 
   async function startNode(prefix = uniquePrefix(), nodeConfig = config): Promise<Node> {

@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { loadConfig } from "../../src/platform/config.js";
+import { loadConfig } from "../../src/platform/config/index.js";
 import { openDatabase } from "../../src/platform/db/database.js";
 import { createMigrator, readMigrations } from "../../src/platform/db/migrator.js";
 import { packageRoot } from "../../src/platform/paths.js";

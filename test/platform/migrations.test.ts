@@ -6,7 +6,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
-import { loadConfig } from "../../src/platform/config.js";
+import { loadConfig } from "../../src/platform/config/index.js";
 import { createMigrator, readMigrations } from "../../src/platform/db/migrator.js";
 import { packageRoot } from "../../src/platform/paths.js";
 import { BACKEND_LABEL, createTestSchema, TEST_DATABASE_URL } from "../helpers/backends.js";

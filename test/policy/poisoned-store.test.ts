@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
-import { loadConfig } from "../../src/platform/config.js";
+import { loadConfig } from "../../src/platform/config/index.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import { ADMIN, createTestApp, pgliteSnapshot, type TestApp } from "../helpers/app.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "../helpers/backends.js";

@@ -5,7 +5,7 @@ import pino from "pino";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
 import type { Clock } from "../../src/platform/clock.js";
-import { loadConfig } from "../../src/platform/config.js";
+import { loadConfig } from "../../src/platform/config/index.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import { ADMIN } from "../helpers/app.js";
 import { createTestSchema, TEST_DATABASE_URL, uniquePrefix } from "../helpers/backends.js";

@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Cache, createMemoryCache } from "../../platform/cache.js";
 import type { Clock } from "../../platform/clock.js";
-import { loadConfig } from "../../platform/config.js";
+import { loadConfig } from "../../platform/config/index.js";
 import { type Database, openDatabase } from "../../platform/db/database.js";
 import { createMigrator, readMigrations } from "../../platform/db/migrator.js";
 import { AppError } from "../../platform/errors.js";

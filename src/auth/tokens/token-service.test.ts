@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import type { JwtConfig } from "../../platform/config.js";
+import type { JwtConfig } from "../../platform/config/jwt.js";
 import { AppError } from "../../platform/errors.js";
 import { createTokenService, uuidv7Millis } from "./token-service.js";
 

@@ -2,7 +2,7 @@ import { type CryptoKey, errors, importPKCS8, importSPKI, type JWTPayload, jwtVe
 import { v7 as uuidv7 } from "uuid";
 import type { AuthMethod, Principal } from "../../core/caller.js";
 import type { Clock } from "../../platform/clock.js";
-import type { JwtConfig } from "../../platform/config.js";
+import type { JwtConfig } from "../../platform/config/jwt.js";
 import { AppError } from "../../platform/errors.js";
 
 /**

@@ -5,7 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import type { DatabaseConfig } from "../config.js";
+import type { DatabaseConfig } from "../config/database.js";
 import type { Metrics } from "../metrics.js";
 import { type AdvisoryLocks, createMemoryLocks, createPostgresLocks } from "./locks.js";
 

@@ -3,7 +3,7 @@ import type { Transaction } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
 import type { Caller } from "../../core/caller.js";
-import type { PolicyConfig } from "../../platform/config.js";
+import type { PolicyConfig } from "../../platform/config/policy.js";
 import type { Database } from "../../platform/db/database.js";
 import { AppError, conflict, notFound, validationFailed } from "../../platform/errors.js";
 import { decodeIdCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";

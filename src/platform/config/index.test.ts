@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, secretWeakness } from "./config.js";
-import { parseDurationSeconds } from "./config-parsers.js";
+import { ConfigError, loadConfig } from "./index.js";
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -20,7 +19,7 @@ describe("loadConfig", () => {
   it("defaults to the embedded development setup", () => {
     const c = loadConfig({});
     expect(c.environment).toBe("development");
-    expect(c.port).toBe(8000);
+    expect(c.http.port).toBe(8000);
     expect(c.database.url).toBeUndefined();
     expect(c.database.poolSize).toBe(20);
     expect(c.jwt.accessTokenTtlSeconds).toBe(900);
@@ -30,7 +29,7 @@ describe("loadConfig", () => {
 
   it("reads LOG_LEVEL case-insensitively and durations with units", () => {
     const c = loadConfig({ LOG_LEVEL: "WARN", ACCESS_TOKEN_TTL: "5m", REFRESH_TOKEN_TTL: "2d" });
-    expect(c.logLevel).toBe("warn");
+    expect(c.logging.level).toBe("warn");
     expect(c.jwt.accessTokenTtlSeconds).toBe(300);
     expect(c.jwt.refreshTokenTtlSeconds).toBe(172800);
   });
@@ -51,11 +50,6 @@ describe("loadConfig", () => {
     expect(problemsOf({ REDIS_COMMAND_TIMEOUT_MS: "0" }).some((p) => p.startsWith("REDIS_COMMAND_TIMEOUT_MS"))).toBe(
       true,
     );
-  });
-
-  it("builds DATABASE_URL from POSTGRES_* parts", () => {
-    const c = loadConfig({ POSTGRES_HOST: "db", POSTGRES_USER: "u", POSTGRES_PASSWORD: "p@ss", POSTGRES_DB: "d" });
-    expect(c.database.url).toBe("postgres://u:p%40ss@db:5432/d");
   });
 
   it("lists every problem at once, naming each variable", () => {
@@ -104,12 +98,7 @@ describe("loadConfig", () => {
       expect(problems).toContain(message);
     });
 
-    it("accepts random secrets, hex ones included", () => {
-      for (let i = 0; i < 200; i++) {
-        for (const secret of [randomBytes(16).toString("hex"), randomBytes(32).toString("base64url")]) {
-          expect(secretWeakness(secret), secret).toBeUndefined();
-        }
-      }
+    it("accepts a random hex secret", () => {
       expect(problemsOf({ ...prod, JWT_SECRET_KEY: randomBytes(32).toString("hex") })).toEqual([]);
     });
 
@@ -127,7 +116,7 @@ describe("loadConfig", () => {
   });
 
   it("runs one server process unless SARK_WORKERS asks for more, which needs PostgreSQL and Redis", () => {
-    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({}).http.workers).toBe(1);
     expect(problemsOf({ SARK_WORKERS: "2" })).toEqual([
       "SARK_WORKERS > 1 needs DATABASE_URL (the embedded database belongs to one process)",
       "SARK_WORKERS > 1 needs REDIS_URL (revocations and caches must be shared between workers)",
@@ -135,30 +124,6 @@ describe("loadConfig", () => {
     expect(problemsOf({ SARK_WORKERS: "0" }).join()).toContain("SARK_WORKERS");
     expect(problemsOf({ SARK_WORKERS: "two" }).join()).toContain("SARK_WORKERS");
     const c = loadConfig({ SARK_WORKERS: "2", DATABASE_URL: PROD_DB, REDIS_URL: "redis://cache:6379" });
-    expect(c.workers).toBe(2);
-  });
-
-  it("reads MAX_JSON_DEPTH within 8..512, default 64", () => {
-    expect(loadConfig({}).maxJsonDepth).toBe(64);
-    expect(loadConfig({ MAX_JSON_DEPTH: "100" }).maxJsonDepth).toBe(100);
-    expect(problemsOf({ MAX_JSON_DEPTH: "4" }).join()).toContain("MAX_JSON_DEPTH");
-    expect(problemsOf({ MAX_JSON_DEPTH: "100000" }).join()).toContain("MAX_JSON_DEPTH");
-  });
-});
-
-describe("parseDurationSeconds", () => {
-  it.each([
-    ["900", 900],
-    ["15m", 900],
-    ["12h", 43200],
-    ["7d", 604800],
-    ["1500ms", 2],
-  ])("%s → %d", (text, seconds) => {
-    expect(parseDurationSeconds(text)).toBe(seconds);
-  });
-
-  it("rejects garbage", () => {
-    expect(parseDurationSeconds("soon")).toBeUndefined();
-    expect(parseDurationSeconds("-5m")).toBeUndefined();
+    expect(c.http.workers).toBe(2);
   });
 });

@@ -5,9 +5,11 @@
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export class EnvReader {
-  readonly problems: string[] = [];
-
-  constructor(private readonly env: Env) {}
+  /** `problems` is shared by every section's reader, so one error lists them all. */
+  constructor(
+    private readonly env: Env,
+    readonly problems: string[],
+  ) {}
 
   raw(name: string): string | undefined {
     const v = this.env[name];
