@@ -126,18 +126,6 @@ describe("loadConfig", () => {
     expect(problemsOf({ POLICY_ENGINE: "opa" }).join()).toContain("OPA_URL");
   });
 
-  it("runs one server process unless SARK_WORKERS asks for more, which needs PostgreSQL and Redis", () => {
-    expect(loadConfig({}).workers).toBe(1);
-    expect(problemsOf({ SARK_WORKERS: "2" })).toEqual([
-      "SARK_WORKERS > 1 needs DATABASE_URL (the embedded database belongs to one process)",
-      "SARK_WORKERS > 1 needs REDIS_URL (revocations and caches must be shared between workers)",
-    ]);
-    expect(problemsOf({ SARK_WORKERS: "0" }).join()).toContain("SARK_WORKERS");
-    expect(problemsOf({ SARK_WORKERS: "two" }).join()).toContain("SARK_WORKERS");
-    const c = loadConfig({ SARK_WORKERS: "2", DATABASE_URL: PROD_DB, REDIS_URL: "redis://cache:6379" });
-    expect(c.workers).toBe(2);
-  });
-
   it("reads MAX_JSON_DEPTH within 8..512, default 64", () => {
     expect(loadConfig({}).maxJsonDepth).toBe(64);
     expect(loadConfig({ MAX_JSON_DEPTH: "100" }).maxJsonDepth).toBe(100);

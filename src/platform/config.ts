@@ -82,8 +82,6 @@ export interface Config {
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   readonly host: string;
   readonly port: number;
-  /** Server processes sharing the port (node:cluster); more than 1 needs PostgreSQL and Redis. */
-  readonly workers: number;
   readonly dataDir: string;
   readonly allowEmbeddedInProduction: boolean;
   readonly database: DatabaseConfig;
@@ -173,7 +171,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: r.oneOf("LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const, "info"),
     host: r.string("HOST", "0.0.0.0"),
     port: r.int("PORT", 8000, 0, 65535),
-    workers: r.int("SARK_WORKERS", 1, 1, 64),
     dataDir: resolve(r.string("SARK_DATA_DIR", "./data")),
     allowEmbeddedInProduction: r.bool("SARK_ALLOW_EMBEDDED_IN_PRODUCTION", false),
     database: readDatabase(r),
@@ -206,13 +203,6 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push(`JWT_ALGORITHM=${config.jwt.algorithm} needs JWT_PRIVATE_KEY and JWT_PUBLIC_KEY (PEM)`);
   }
   if (config.policy.engine === "opa" && !config.policy.opaUrl) r.problems.push("POLICY_ENGINE=opa needs OPA_URL");
-  // Workers are replicas in one pod: they share state the way replicas do, never through memory.
-  if (config.workers > 1 && !config.database.url) {
-    r.problems.push("SARK_WORKERS > 1 needs DATABASE_URL (the embedded database belongs to one process)");
-  }
-  if (config.workers > 1 && !config.redisUrl) {
-    r.problems.push("SARK_WORKERS > 1 needs REDIS_URL (revocations and caches must be shared between workers)");
-  }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);
 }

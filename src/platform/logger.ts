@@ -1,7 +1,6 @@
-import cluster from "node:cluster";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.js";
-import { createLogDestination, PIPE_ATOMIC_BYTES } from "./log-destination.js";
+import { createLogDestination } from "./log-destination.js";
 
 export type { Logger } from "pino";
 
@@ -32,7 +31,6 @@ export function createLogger(config: Pick<Config, "logLevel" | "environment">): 
       redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    // Workers (SARK_WORKERS) share the container's stdout pipe: keep each write whole lines, atomic.
-    createLogDestination(1, cluster.isWorker ? PIPE_ATOMIC_BYTES : Number.POSITIVE_INFINITY),
+    createLogDestination(1),
   );
 }

@@ -28,8 +28,7 @@ export function createMetrics(options: { collectDefaults?: boolean } = {}): Metr
       registers: [registry],
     }),
     observeDbPool(stats) {
-      // Set at collection, not by the /metrics route: under SARK_WORKERS every worker's registry is
-      // collected, and each must report its own pool.
+      // Set at collection, so every reader of the registry sees the pool as it is now.
       new Gauge({
         name: "sark_db_pool_connections",
         help: "Database pool connections by state (total, idle, waiting)",
