@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Counter } from "prom-client";
 import { v7 as uuidv7 } from "uuid";
 import type { AuditRecorder } from "../core/audit.js";
 import type { Principal } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
 import type { JwtConfig } from "../platform/config.js";
+import type { Counter } from "../platform/metrics.js";
 import { type TokenService, unauthenticated, uuidv7Millis } from "./jwt.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
 import * as refreshRepo from "./refresh-repository.js";
