@@ -15,6 +15,7 @@ import { type RunningServer, startSark } from "./lib/servers.js";
  * PostgreSQL database and its own load at the same fixed rate (below saturation, so neither starves
  * the other), and every swing hits both. Comparing a build with itself shows the noise floor (±3%
  * seen). This measures CPU, not throughput: `npm run bench -- policy-http` gives the target's numbers.
+ * `--request me` measures the http-api suite's `GET /api/v1/auth/me` instead of evaluate.
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -22,11 +23,12 @@ const { values, positionals } = parseArgs({
     rate: { type: "string", default: "800" },
     seconds: { type: "string", default: "15" },
     rounds: { type: "string", default: "3" },
+    request: { type: "string", default: "evaluate" },
   },
 });
 if (positionals.length !== 2) {
   process.stderr.write(
-    "usage: tsx bench/compare-builds.ts <buildA> <buildB> [--rate 800] [--seconds 15] [--rounds 3]\n",
+    "usage: tsx bench/compare-builds.ts <buildA> <buildB> [--rate 800] [--seconds 15] [--rounds 3] [--request evaluate|me]\n",
   );
   process.exit(2);
 }
@@ -38,13 +40,22 @@ if (![rate, seconds, rounds].every((n) => Number.isInteger(n) && n > 0)) {
   process.exit(2);
 }
 
-// The policy-http suite's request: evaluate a tool call, decision cache off, audit on.
-const BODY = JSON.stringify({
-  action: "tool:invoke",
-  server: { name: "github", sensitivity_level: "high", transport: "streamable-http", tags: ["scm"] },
-  tool: { name: "create_pull_request", sensitivity_level: "high" },
-  parameters: { repo: "sark", title: "Fix", token: "ghp_example" },
-});
+// The policy-http suite's request: evaluate a tool call, decision cache off, audit on. Or the
+// http-api suite's cheapest authenticated route, where per-request overhead shows most.
+const REQUESTS = {
+  evaluate: {
+    path: "/api/v1/policies/evaluate",
+    method: "POST",
+    body: JSON.stringify({
+      action: "tool:invoke",
+      server: { name: "github", sensitivity_level: "high", transport: "streamable-http", tags: ["scm"] },
+      tool: { name: "create_pull_request", sensitivity_level: "high" },
+      parameters: { repo: "sark", title: "Fix", token: "ghp_example" },
+    }),
+  },
+  me: { path: "/api/v1/auth/me", method: "GET", body: undefined },
+} as const;
+const request = values.request === "me" ? REQUESTS.me : REQUESTS.evaluate;
 
 interface Side {
   label: string;
@@ -69,10 +80,13 @@ async function startSide(label: string, build: string): Promise<Side> {
 /** Load at `rate` for `durationS`; resolves with the requests that completed. */
 async function drive(side: Side, durationS: number): Promise<number> {
   const r = await autocannon({
-    url: `${side.server.url}/api/v1/policies/evaluate`,
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${side.token}` },
-    body: BODY,
+    url: `${side.server.url}${request.path}`,
+    method: request.method,
+    headers: {
+      ...(request.body ? { "content-type": "application/json" } : {}),
+      authorization: `Bearer ${side.token}`,
+    },
+    body: request.body,
     connections: 8,
     duration: durationS,
     overallRate: rate,
