@@ -7,7 +7,7 @@ import { adminToken, BENCH_ADMIN_PASSWORD } from "./lib/sark-client.js";
 import { type RunningServer, startSark } from "./lib/servers.js";
 
 /**
- * `npx tsx bench/compare-builds.ts <buildA> <buildB> [--route evaluate|me|health]`: server CPU per
+ * `npx tsx bench/compare-builds.ts <buildA> <buildB> [--request evaluate|me|health]`: server CPU per
  * request of two builds (directories of `tsc -p tsconfig.build.json --outDir <dir>`), run side by
  * side. `evaluate` is the policy-http suite's request, `me` an authenticated `GET /api/v1/auth/me`
  * (the request pipeline and token check, no database), `health` a public `GET /health` (the bare route).
@@ -17,6 +17,7 @@ import { type RunningServer, startSark } from "./lib/servers.js";
  * PostgreSQL database and its own load at the same fixed rate (below saturation, so neither starves
  * the other), and every swing hits both. Comparing a build with itself shows the noise floor (±3%
  * seen). This measures CPU, not throughput: `npm run bench -- policy-http` gives the target's numbers.
+ * `--request me` measures the http-api suite's `GET /api/v1/auth/me` instead of evaluate.
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -24,12 +25,12 @@ const { values, positionals } = parseArgs({
     rate: { type: "string", default: "800" },
     seconds: { type: "string", default: "15" },
     rounds: { type: "string", default: "3" },
-    route: { type: "string", default: "evaluate" },
+    request: { type: "string", default: "evaluate" },
   },
 });
 if (positionals.length !== 2) {
   process.stderr.write(
-    "usage: tsx bench/compare-builds.ts <buildA> <buildB> [--rate 800] [--seconds 15] [--rounds 3] [--route evaluate|me|health]\n",
+    "usage: tsx bench/compare-builds.ts <buildA> <buildB> [--rate 800] [--seconds 15] [--rounds 3] [--request evaluate|me|health]\n",
   );
   process.exit(2);
 }
@@ -53,9 +54,9 @@ const ROUTES: Record<string, { method: "GET" | "POST"; path: string; body?: stri
   me: { method: "GET", path: "/api/v1/auth/me" },
   health: { method: "GET", path: "/health" },
 };
-const chosen = ROUTES[values.route];
+const chosen = ROUTES[values.request];
 if (!chosen) {
-  process.stderr.write(`--route takes one of ${Object.keys(ROUTES).join(", ")}\n`);
+  process.stderr.write(`--request takes one of ${Object.keys(ROUTES).join(", ")}\n`);
   process.exit(2);
 }
 const route = chosen;
@@ -85,7 +86,10 @@ async function drive(side: Side, durationS: number): Promise<number> {
   const r = await autocannon({
     url: `${side.server.url}${route.path}`,
     method: route.method,
-    headers: { "content-type": "application/json", authorization: `Bearer ${side.token}` },
+    headers: {
+      ...(route.body ? { "content-type": "application/json" } : {}),
+      authorization: `Bearer ${side.token}`,
+    },
     ...(route.body ? { body: route.body } : {}),
     connections: 8,
     duration: durationS,

@@ -81,10 +81,6 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     access.record(request, reply);
     done();
   });
-  app.addHook("onClose", (_app, done) => {
-    access.close();
-    done();
-  });
 
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,3 @@
-import cluster from "node:cluster";
 import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +10,6 @@ import type { CallerIdentity } from "./core/caller.js";
 import { createHealth } from "./health/index.js";
 import { type Cache, createMemoryCache, createRedisCache } from "./platform/cache.js";
 import { type Clock, systemClock } from "./platform/clock.js";
-import { workerPodMetrics } from "./platform/cluster-metrics.js";
 import type { Config } from "./platform/config/index.js";
 import { type Database, openDatabase } from "./platform/db/database.js";
 import { createMigrator, type Migrator, readMigrations } from "./platform/db/migrator.js";
@@ -32,7 +30,7 @@ export interface Context {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly metrics: Metrics;
-  /** The `/metrics` text: this process's registry, or under SARK_WORKERS the whole pod's. */
+  /** The `/metrics` text: this process's registry. */
   metricsText(): Promise<string>;
   readonly database: Database;
   readonly cache: Cache;
@@ -84,7 +82,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     ...(options.pgliteSnapshot ? { pgliteSnapshot: options.pgliteSnapshot } : {}),
   });
   metrics.observeDbPool(() => database.poolStats());
-  const metricsText = cluster.isWorker ? workerPodMetrics(metrics.registry) : () => metrics.registry.metrics();
+  const metricsText = () => metrics.registry.metrics();
   const cache = config.redis.url
     ? createRedisCache(config.redis.url, options.cachePrefix, config.redis)
     : createMemoryCache();

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 /**
  * CPU time spent per request, read from Linux's /proc around a load run: by the server process
@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
  * Undefined where /proc is not available.
  */
 export interface CpuPerRequest {
-  /** Server process and its children (SARK_WORKERS), user + system, µs per request. */
+  /** Server process, user + system, µs per request. */
   serverUs: number;
   /** Every process on the machine, µs per request (the budget is cores × 1 s / rate). */
   machineUs: number;
@@ -28,29 +28,6 @@ export function processTicks(pid: number): number | undefined {
   }
 }
 
-/** Ids of the live child processes of `pid` (the workers of `sark serve` with SARK_WORKERS). */
-function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The parent's id is the 2nd field after the parenthesised command name.
-      const fields = (readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-      if (Number(fields[1]) === pid) children.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return children;
-}
-
-/** `processTicks` of `pid` plus its live children; undefined without /proc. */
-export function processTreeTicks(pid: number): number | undefined {
-  const own = processTicks(pid);
-  if (own === undefined) return undefined;
-  return childPids(pid).reduce((sum, child) => sum + (processTicks(child) ?? 0), own);
-}
-
 function busyTicks(): number | undefined {
   try {
     const [, ...values] = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
@@ -68,10 +45,10 @@ export async function measureCpu<T extends { rps: number }>(
   durationS: number,
   load: () => Promise<T>,
 ): Promise<{ result: T; cpu: CpuPerRequest | undefined }> {
-  const server0 = processTreeTicks(pid);
+  const server0 = processTicks(pid);
   const machine0 = busyTicks();
   const result = await load();
-  const server1 = processTreeTicks(pid);
+  const server1 = processTicks(pid);
   const machine1 = busyTicks();
   const requests = result.rps * durationS;
   if (server0 === undefined || server1 === undefined || machine0 === undefined || machine1 === undefined || !requests)

@@ -1,7 +1,6 @@
 import { describeCpu, measureCpu } from "../lib/cpu-usage.js";
 import { load } from "../lib/load.js";
 import { createBenchDatabase } from "../lib/postgres.js";
-import { benchRedisUrl } from "../lib/redis.js";
 import type { BenchRow } from "../lib/results.js";
 import { adminToken, BENCH_ADMIN_PASSWORD } from "../lib/sark-client.js";
 import { measureBare, startSark } from "../lib/servers.js";
@@ -19,33 +18,22 @@ const BODY = {
 /**
  * Issue target: `POST /api/v1/policies/evaluate` with a Bearer token, decision cache off, audit
  * on, PostgreSQL: ≥ 8,000 req/s with p99 ≤ 10 ms (load generator on the same 2 cores), and the
- * ratio to a bare route in the same run. Measured twice: one server process (the default), and
- * SARK_WORKERS=2, which lets the server use both cores and needs Redis as replicas do.
+ * ratio to a bare route in the same run.
  */
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const bare = await measureBare(SUITE, 16);
   rows.push({ ...bare.row, notes: describeCpu(bare.cpu) });
-  rows.push(await measureEvaluate(bare.rps, "one process", {}));
-  const redisUrl = await benchRedisUrl();
-  if (redisUrl) {
-    rows.push(await measureEvaluate(bare.rps, "SARK_WORKERS=2, Redis", { SARK_WORKERS: "2", REDIS_URL: redisUrl }));
-  } else {
-    rows.push({ suite: SUITE, name: "evaluate with SARK_WORKERS=2", notes: "skipped: no Redis (BENCH_REDIS_URL)" });
-  }
+  rows.push(await measureEvaluate(bare.rps));
   return rows;
 }
 
-async function measureEvaluate(bareRps: number, label: string, env: Record<string, string>): Promise<BenchRow> {
+async function measureEvaluate(bareRps: number): Promise<BenchRow> {
   const db = await createBenchDatabase();
-  if (!db && env.SARK_WORKERS) {
-    return { suite: SUITE, name: `evaluate, ${label}`, notes: "skipped: workers need PostgreSQL (BENCH_DATABASE_URL)" };
-  }
   const sark = await startSark({
     SARK_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
     POLICY_CACHE_ENABLED: "false",
     ...(db ? { DATABASE_URL: db.url } : {}),
-    ...env,
   });
   try {
     const token = await adminToken(sark.url);
@@ -70,7 +58,7 @@ async function measureEvaluate(bareRps: number, label: string, env: Record<strin
     const { result: r, cpu } = await measureCpu(sark.pid, durationS, () => run(durationS));
     return {
       suite: SUITE,
-      name: `POST /api/v1/policies/evaluate, cache off, audit on (${db ? "PostgreSQL" : "PGlite"}), ${label}`,
+      name: `POST /api/v1/policies/evaluate, cache off, audit on (${db ? "PostgreSQL" : "PGlite"})`,
       perSecond: r.rps,
       p50Ms: r.p50Ms,
       p99Ms: r.p99Ms,

@@ -1,4 +1,3 @@
-import { Counter, Gauge } from "prom-client";
 import type { AuditEventInput, AuditRecorder } from "../core/audit.js";
 import type { Clock } from "../platform/clock.js";
 import type { AuditConfig } from "../platform/config/audit.js";
@@ -58,24 +57,19 @@ const OUTBOX_SWEEP_MS = 5_000;
 
 /** The writer's Prometheus series; the buffer gauge is read at scrape time. */
 function writerMetrics(metrics: Metrics, buffered: () => number) {
-  new Gauge({
+  metrics.gauge({
     name: "sark_audit_buffer_events",
     help: "Audit events buffered in memory, including producers waiting on back-pressure",
-    registers: [metrics.registry],
-    collect() {
-      this.set(buffered());
-    },
+    collect: (gauge) => gauge.set(buffered()),
   });
   return {
-    written: new Counter({
+    written: metrics.counter({
       name: "sark_audit_events_written_total",
       help: "Audit events committed to the audit store",
-      registers: [metrics.registry],
     }),
-    writeFailures: new Counter({
+    writeFailures: metrics.counter({
       name: "sark_audit_write_failures_total",
       help: "Failed audit batch writes (the batch is kept and retried)",
-      registers: [metrics.registry],
     }),
   };
 }

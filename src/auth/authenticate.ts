@@ -1,9 +1,9 @@
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import { LRUCache } from "lru-cache";
-import type { Counter } from "prom-client";
 import type { CallerIdentity } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
+import type { Counter } from "../platform/metrics.js";
 import { apiKeySecretMatches, parseApiKey } from "./api-keys/format.js";
 import { type ApiKeyWithOwner, findApiKeyWithOwner } from "./api-keys/repository.js";
 import type { ApiKeyUsage } from "./api-keys/usage.js";

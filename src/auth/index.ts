@@ -1,6 +1,5 @@
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
-import { Counter } from "prom-client";
 import type { AuditRecorder } from "../core/audit.js";
 import type { Authorizer } from "../core/authorizer.js";
 import type { CallerIdentity } from "../core/caller.js";
@@ -64,17 +63,15 @@ export function createAuth(deps: AuthDeps): AuthModule {
   const { config, database, audit, authorizer, clock, logger } = deps;
   const db: Kysely<AuthTables> = database.db.withTables<AuthTables>();
   const envLabel = environmentLabel(config.environment);
-  const logins = new Counter({
+  const logins = deps.metrics.counter({
     name: "sark_auth_logins_total",
     help: "Password logins by result (success, failure)",
     labelNames: ["result"],
-    registers: [deps.metrics.registry],
   });
-  const apiKeyResults = new Counter({
+  const apiKeyResults = deps.metrics.counter({
     name: "sark_auth_api_key_total",
     help: "API-key authentications by result (success, malformed, invalid, revoked, expired, inactive_user)",
     labelNames: ["result"],
-    registers: [deps.metrics.registry],
   });
 
   const revocations = createRevocations({

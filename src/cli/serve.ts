@@ -1,4 +1,3 @@
-import cluster from "node:cluster";
 import { buildApp } from "../app.js";
 import { type Context, createContext } from "../context.js";
 import type { Config } from "../platform/config/index.js";
@@ -9,27 +8,18 @@ type BootstrappedAdmin = Awaited<ReturnType<Context["accounts"]["bootstrapAdmin"
 /**
  * `sark serve`: migrate (outside production), bootstrap the admin, listen, and shut down
  * gracefully on SIGTERM/SIGINT: fail readiness, stop accepting, drain in-flight requests, flush
- * the audit buffer, close pools, exit 0. With SARK_WORKERS > 1 this process becomes the primary
- * (serve-workers.ts) and each worker runs the server part below.
+ * the audit buffer, close pools, exit 0. One process per pod: scale by replicas
+ * (docs/OPERATIONS.md, "Scaling").
  */
 export async function serve(config: Config): Promise<void> {
-  if (config.http.workers > 1 && cluster.isPrimary) {
-    const { superviseWorkers } = await import("./serve-workers.js");
-    return superviseWorkers(config);
-  }
   const ctx = await createContext(config);
-  // A worker's primary has already prepared the database (one migration run, one bootstrap admin).
-  const admin = cluster.isWorker ? undefined : await prepareDatabase(ctx);
+  const admin = await prepareDatabase(ctx);
   await listenAndServe(ctx);
-  if (cluster.isWorker) process.send?.({ type: WORKER_READY });
-  else printBanner(ctx, admin);
+  printBanner(ctx, admin);
 }
 
-/** What a worker tells the primary once it listens and its background work has started. */
-export const WORKER_READY = "sark:worker-ready";
-
 /** The one-time steps before serving: migrations (outside production) and the bootstrap admin. */
-export async function prepareDatabase(ctx: Context): Promise<BootstrappedAdmin> {
+async function prepareDatabase(ctx: Context): Promise<BootstrappedAdmin> {
   const { config, logger } = ctx;
   if (config.environment !== "production") {
     const applied = await ctx.migrator.up();
@@ -44,12 +34,11 @@ export async function prepareDatabase(ctx: Context): Promise<BootstrappedAdmin> 
 }
 
 /** The startup lines on stdout (the generated admin password is shown only here, once). */
-export function printBanner(ctx: Pick<Context, "config" | "version">, admin: BootstrappedAdmin, workers = 1): void {
+function printBanner(ctx: Pick<Context, "config" | "version">, admin: BootstrappedAdmin): void {
   const { config } = ctx;
   const url = `http://${config.http.host === "0.0.0.0" ? "localhost" : config.http.host}:${config.http.port}`;
   const storage = config.database.url ? "PostgreSQL" : `embedded PGlite (${config.database.dataDir})`;
-  const processes = workers > 1 ? `, ${workers} workers` : "";
-  process.stdout.write(`SARK ${ctx.version} listening on ${url} (${config.environment}, ${storage}${processes})\n`);
+  process.stdout.write(`SARK ${ctx.version} listening on ${url} (${config.environment}, ${storage})\n`);
   if (admin?.created) {
     process.stdout.write(`Created admin user '${admin.username}'.\n`);
     if (admin.generatedPassword) {
@@ -89,6 +78,4 @@ async function listenAndServe(ctx: Context): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-  // A worker whose primary is gone has nobody to hand it connections or stop it: drain and exit.
-  if (cluster.isWorker) process.on("disconnect", () => void shutdown("primary gone"));
 }

@@ -1,158 +1,168 @@
-import type { Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 
 /**
- * Counters and histograms for hot paths, counted in plain numbers and turned into Prometheus series
- * only when scraped. prom-client's labelled `inc`/`observe` validate and hash the label set on every
- * call, even through a `labels()` child; that cost a cheap route about 8% of its throughput. Here a
- * caller resolves a series once (per label set) and keeps it, so counting is an addition. The
- * registry, the exposition format and every other metric stay prom-client's: the objects registered
- * below are metrics it formats like its own (name, help, type, `get()`).
+ * The counters and histograms behind metrics.ts, counted in plain numbers and turned into
+ * Prometheus series only when scraped. prom-client's labelled `inc`/`observe` validate and hash the
+ * label set on every call, even through a `labels()` child; that cost a cheap route about 8% of its
+ * throughput. Here a caller resolves a series once (per label set) and keeps it, so counting is an
+ * addition. Each metric is a prom-client Counter or Histogram whose `get()` reports these series, so
+ * the registry, its exposition format and `getSingleMetric()` treat it as prom-client's own. Only
+ * metrics.ts uses these classes: prom-client's own `inc`/`observe` on them would count nothing.
  */
 
-type Labels = Record<string, string>;
+type LabelValues = Readonly<Record<string, string>>;
 
-export interface CounterSeries {
-  inc(by?: number): void;
-}
-
-export interface HistogramSeries {
-  observe(value: number): void;
-}
-
-export interface PlainCounter {
-  /** The series for one label set: resolve it once and keep it. */
-  series(labels: Labels): CounterSeries;
-}
-
-export interface PlainHistogram {
-  /** The series for one label set: resolve it once and keep it. */
-  series(labels: Labels): HistogramSeries;
-}
-
-interface MetricDef {
+interface Definition {
+  registry: Registry;
   name: string;
   help: string;
+  labelNames: readonly string[];
 }
 
-/** The state of one label set, created on first use (labels copied: callers may reuse theirs). */
-function stateFor<S>(all: Map<string, S>, labels: Labels, create: (labels: Labels) => S): S {
-  const key = JSON.stringify(labels);
-  let s = all.get(key);
-  if (!s) {
-    s = create({ ...labels });
-    all.set(key, s);
+/** The series of one metric by label set, each created on first use. */
+class SeriesSet<S> {
+  private readonly byKey = new Map<string, S>();
+
+  constructor(
+    private readonly labelNames: readonly string[],
+    private readonly create: (labels: Record<string, string>) => S,
+  ) {
+    // An unlabelled metric has its one series from the start, at zero, as prom-client's do.
+    if (labelNames.length === 0) this.get({});
   }
-  return s;
+
+  /** Keyed and copied by the declared label names, in their order (callers may reuse their object). */
+  get(labels: LabelValues): S {
+    const values = this.labelNames.map((n) => labels[n] ?? "");
+    const key = JSON.stringify(values);
+    let s = this.byKey.get(key);
+    if (!s) {
+      s = this.create(Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])));
+      this.byKey.set(key, s);
+    }
+    return s;
+  }
+
+  all(): IterableIterator<S> {
+    return this.byKey.values();
+  }
 }
 
-function register(
-  registry: Registry,
-  def: MetricDef,
-  type: "counter" | "histogram",
-  values: () => unknown[],
-  reset: () => void,
-): void {
-  const head = { name: def.name, help: def.help, type, aggregator: "sum" } as const;
-  registry.registerMetric({ ...head, get: async () => ({ ...head, values: values() }), reset } as never);
+// prom-client's constructor calls reset() before a subclass's fields are assigned: the overrides
+// below therefore read their series with `?.`.
+
+interface CounterState {
+  labels: Record<string, string>;
+  value: number;
 }
 
-export function createPlainCounter(registry: Registry, def: MetricDef): PlainCounter {
-  const all = new Map<string, { labels: Labels; value: number }>();
-  register(
-    registry,
-    def,
-    "counter",
-    () => [...all.values()].map((s) => ({ labels: s.labels, value: s.value })),
-    // Zeroed in place: callers keep their series.
-    () => {
-      for (const s of all.values()) s.value = 0;
-    },
-  );
-  return {
-    series(labels) {
-      const state = stateFor(all, labels, (own) => ({ labels: own, value: 0 }));
-      return {
-        inc(by = 1) {
-          state.value += by;
-        },
-      };
-    },
-  };
+export class PlainCounter extends Counter<string> {
+  private readonly series: SeriesSet<CounterState>;
+
+  constructor(def: Definition) {
+    super({ name: def.name, help: def.help, labelNames: [...def.labelNames], registers: [def.registry] });
+    this.series = new SeriesSet(def.labelNames, (labels) => ({ labels, value: 0 }));
+  }
+
+  /** The state of one label set: callers add to `value`. */
+  stateFor(labels: LabelValues): CounterState {
+    return this.series.get(labels);
+  }
+
+  override async get() {
+    const base = await super.get();
+    return { ...base, values: [...this.series.all()].map((s) => ({ labels: s.labels, value: s.value })) };
+  }
+
+  /** Zeroed in place: callers keep their series. */
+  override reset(): void {
+    super.reset();
+    for (const s of this.series?.all() ?? []) s.value = 0;
+  }
 }
 
 interface HistogramState {
-  labels: Labels;
+  labels: Record<string, string>;
   count: number;
   sum: number;
   /** Observations per bucket (not cumulative); values above the last bound are only in `count`. */
   perBucket: number[];
 }
 
-/**
- * A histogram with Prometheus `le` buckets. With `countedAs`, its per-series counts are also exposed
- * as a counter of that name (`sark_http_requests_total` is the request histogram's count), which
- * saves a second series lookup per observation.
- */
-export function createPlainHistogram(
-  registry: Registry,
-  def: MetricDef & { buckets: readonly number[]; countedAs?: MetricDef },
-): PlainHistogram {
-  const { buckets } = def;
-  const all = new Map<string, HistogramState>();
-  // Zeroed in place: callers keep their series.
-  const reset = () => {
-    for (const s of all.values()) {
+export class PlainHistogram extends Histogram<string> {
+  private readonly bounds: readonly number[];
+  private readonly metricName: string;
+  private readonly helpText: string;
+  private readonly bucketName: string;
+  private readonly series: SeriesSet<HistogramState>;
+
+  constructor(def: Definition & { buckets: readonly number[] }) {
+    const { buckets } = def;
+    super({
+      name: def.name,
+      help: def.help,
+      labelNames: [...def.labelNames],
+      buckets: [...buckets],
+      registers: [def.registry],
+    });
+    this.bounds = buckets;
+    this.metricName = def.name;
+    this.helpText = def.help;
+    this.bucketName = `${def.name}_bucket`;
+    this.series = new SeriesSet(def.labelNames, (labels) => ({
+      labels,
+      count: 0,
+      sum: 0,
+      perBucket: buckets.map(() => 0),
+    }));
+  }
+
+  /** The state of one label set, for `observeInto`. */
+  stateFor(labels: LabelValues): HistogramState {
+    return this.series.get(labels);
+  }
+
+  observeInto(state: HistogramState, value: number): void {
+    state.count++;
+    state.sum += value;
+    // `le` buckets: the first bound at or above the value.
+    const bounds = this.bounds;
+    for (let i = 0; i < bounds.length; i++) {
+      if (value <= (bounds[i] as number)) {
+        state.perBucket[i] = (state.perBucket[i] ?? 0) + 1;
+        break;
+      }
+    }
+  }
+
+  /**
+   * What prom-client's registry formats, and what its `get()` reads (then moving `sharedLabels`
+   * into `labels`): prom-client's own hook, not in its type declarations.
+   */
+  async getForPromString() {
+    const values = [...this.series.all()].flatMap((s) => {
+      let cumulative = 0;
+      const buckets = this.bounds.map((le, i) => {
+        cumulative += s.perBucket[i] ?? 0;
+        return { labels: { ...s.labels, le }, value: cumulative, metricName: this.bucketName };
+      });
+      return [
+        ...buckets,
+        { labels: { ...s.labels, le: "+Inf" }, value: s.count, metricName: this.bucketName },
+        { labels: s.labels, value: s.sum, metricName: `${this.metricName}_sum` },
+        { labels: s.labels, value: s.count, metricName: `${this.metricName}_count` },
+      ].map((v) => ({ ...v, sharedLabels: {} }));
+    });
+    return { name: this.metricName, help: this.helpText, type: "histogram", values, aggregator: "sum" };
+  }
+
+  /** Zeroed in place: callers keep their series. */
+  override reset(): void {
+    super.reset();
+    for (const s of this.series?.all() ?? []) {
       s.count = 0;
       s.sum = 0;
       s.perBucket.fill(0);
     }
-  };
-  if (def.countedAs) {
-    const counted = () => [...all.values()].map((s) => ({ labels: s.labels, value: s.count }));
-    register(registry, def.countedAs, "counter", counted, reset);
   }
-  const bucketName = `${def.name}_bucket`;
-  register(
-    registry,
-    def,
-    "histogram",
-    () =>
-      [...all.values()].flatMap((s) => {
-        let cumulative = 0;
-        const bucketValues = buckets.map((le, i) => {
-          cumulative += s.perBucket[i] ?? 0;
-          return { labels: { ...s.labels, le }, value: cumulative, metricName: bucketName };
-        });
-        return [
-          ...bucketValues,
-          { labels: { ...s.labels, le: "+Inf" }, value: s.count, metricName: bucketName },
-          { labels: s.labels, value: s.sum, metricName: `${def.name}_sum` },
-          { labels: s.labels, value: s.count, metricName: `${def.name}_count` },
-        ];
-      }),
-    reset,
-  );
-  return {
-    series(labels) {
-      const state = stateFor(all, labels, (own) => ({
-        labels: own,
-        count: 0,
-        sum: 0,
-        perBucket: buckets.map(() => 0),
-      }));
-      return {
-        observe(value) {
-          state.count++;
-          state.sum += value;
-          // `le` buckets: the first bound at or above the value.
-          for (let i = 0; i < buckets.length; i++) {
-            if (value <= (buckets[i] as number)) {
-              state.perBucket[i] = (state.perBucket[i] ?? 0) + 1;
-              break;
-            }
-          }
-        },
-      };
-    },
-  };
 }

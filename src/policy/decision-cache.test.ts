@@ -9,7 +9,9 @@ const decision = { allow: true, reasons: [], policyVersion: "p@v1" };
 
 describe("decision cache (memory)", () => {
   it("counts hits, misses and evictions, and never stores a zero TTL", async () => {
-    const metrics = createPolicyMetrics(createMetrics({ collectDefaults: false }));
+    const platform = createMetrics({ collectDefaults: false });
+    const metrics = createPolicyMetrics(platform);
+    const values = async (name: string) => (await platform.registry.getSingleMetric(name)?.get())?.values ?? [];
     const config = loadConfig({ POLICY_CACHE_MAX_ENTRIES: "2" }).policy;
     const cache = createDecisionCache({ cache: createMemoryCache(), config, metrics });
     if (!cache) throw new Error("cache enabled by default");
@@ -20,8 +22,8 @@ describe("decision cache (memory)", () => {
     expect(await cache.get("zero")).toBeUndefined();
     await cache.set("b", decision, 60);
     await cache.set("c", decision, 60);
-    expect((await metrics.cacheEvictions.get()).values[0]?.value).toBe(1);
-    const counts = Object.fromEntries((await metrics.cache.get()).values.map((v) => [v.labels.result, v.value]));
+    expect((await values("sark_policy_cache_evictions_total"))[0]?.value).toBe(1);
+    const counts = Object.fromEntries((await values("sark_policy_cache_total")).map((v) => [v.labels.result, v.value]));
     expect(counts).toEqual({ hit: 1, miss: 2 });
   });
 

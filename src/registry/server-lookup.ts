@@ -7,8 +7,8 @@ import type { RegistryTables } from "./types.js";
 /**
  * Registered servers and tools as `input.server` / `input.tool` documents, read from the database
  * rather than the replica's server cache: the evaluate API answers "what would policy decide now",
- * and an admin who just raised a tool's sensitivity through another replica (or SARK_WORKERS
- * worker) must not get a decision for the old level, which the cache may serve for up to one
+ * and an admin who just raised a tool's sensitivity through another replica must
+ * not get a decision for the old level, which the cache may serve for up to one
  * REGISTRY_CACHE_REFRESH_MS. Evaluating by reference is rare next to inline documents, so the
  * round trip costs little.
  */

@@ -1,5 +1,4 @@
 import { decodeJwt } from "jose";
-import { Counter, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalProvider } from "../../src/auth/providers/local/local-provider.js";
 import { createRevocations } from "../../src/auth/revocations/revocations.js";
@@ -7,6 +6,7 @@ import type { AuthTables } from "../../src/auth/tables.js";
 import { createSessionService, type SessionService } from "../../src/auth/tokens/sessions.js";
 import { createTokenService } from "../../src/auth/tokens/token-service.js";
 import { findUserByUsername } from "../../src/auth/users/repository.js";
+import { createMetrics } from "../../src/platform/metrics.js";
 import { ADMIN, createTestApp, type TestApp } from "../helpers/app.js";
 
 const request = { ip: "127.0.0.1", userAgent: "identity-test", requestId: "identity-test" };
@@ -25,12 +25,7 @@ beforeAll(async () => {
     passwords: createLocalProvider(db),
     revocations: createRevocations({ db, cache: t.ctx.cache, clock, logger: t.ctx.logger, markerTtlSeconds: 60 }),
     jwt: t.config.jwt,
-    logins: new Counter({
-      name: "identity_test_logins",
-      help: "test",
-      labelNames: ["result"],
-      registers: [new Registry()],
-    }),
+    logins: createMetrics().counter({ name: "identity_test_logins", help: "test", labelNames: ["result"] }),
   });
 }, 120_000);
 afterAll(async () => t?.close());

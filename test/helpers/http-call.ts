@@ -7,8 +7,8 @@ export interface Reply {
 }
 
 /**
- * One HTTP request to a SARK on 127.0.0.1, on its own connection (so node:cluster hands each to the
- * next worker); rejects on a transport error or after `timeoutMs`.
+ * One HTTP request to a SARK on 127.0.0.1, on its own connection; rejects on a transport error or
+ * after `timeoutMs`.
  */
 export function call(
   port: number,

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Counter } from "prom-client";
 import { v7 as uuidv7 } from "uuid";
 import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
 import type { AuthMethod, Caller, RequestFacts } from "../../core/caller.js";
 import type { Clock } from "../../platform/clock.js";
 import type { JwtConfig } from "../../platform/config/jwt.js";
+import type { Counter } from "../../platform/metrics.js";
 import type { IdentityProvider, VerifiedIdentity } from "../providers/identity-provider.js";
 import type { Revocations } from "../revocations/revocations.js";
 import type { AuthTables } from "../tables.js";

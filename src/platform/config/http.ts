@@ -5,8 +5,6 @@ import { type Env, EnvReader } from "./parsers.js";
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
-  /** Server processes sharing the port (node:cluster); more than 1 needs PostgreSQL and Redis. */
-  readonly workers: number;
   readonly corsOrigins: readonly string[];
   readonly trustProxy: boolean;
   readonly bodyLimitBytes: number;
@@ -28,7 +26,6 @@ export function readHttpConfig(env: Env, problems: string[], environment: Enviro
   return {
     host: r.string("HOST", "0.0.0.0"),
     port: r.int("PORT", 8000, 0, 65535),
-    workers: r.int("SARK_WORKERS", 1, 1, 64),
     corsOrigins: r.list("CORS_ORIGINS"),
     trustProxy: r.bool("TRUST_PROXY", false),
     bodyLimitBytes: r.int("BODY_LIMIT_BYTES", 1_048_576, 1024, 100 * 1_048_576),

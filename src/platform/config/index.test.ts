@@ -114,16 +114,4 @@ describe("loadConfig", () => {
   it("requires OPA_URL when the OPA engine is selected", () => {
     expect(problemsOf({ POLICY_ENGINE: "opa" }).join()).toContain("OPA_URL");
   });
-
-  it("runs one server process unless SARK_WORKERS asks for more, which needs PostgreSQL and Redis", () => {
-    expect(loadConfig({}).http.workers).toBe(1);
-    expect(problemsOf({ SARK_WORKERS: "2" })).toEqual([
-      "SARK_WORKERS > 1 needs DATABASE_URL (the embedded database belongs to one process)",
-      "SARK_WORKERS > 1 needs REDIS_URL (revocations and caches must be shared between workers)",
-    ]);
-    expect(problemsOf({ SARK_WORKERS: "0" }).join()).toContain("SARK_WORKERS");
-    expect(problemsOf({ SARK_WORKERS: "two" }).join()).toContain("SARK_WORKERS");
-    const c = loadConfig({ SARK_WORKERS: "2", DATABASE_URL: PROD_DB, REDIS_URL: "redis://cache:6379" });
-    expect(c.http.workers).toBe(2);
-  });
 });

@@ -58,13 +58,6 @@ export function loadConfig(env: Env = process.env): Config {
     siem: readSiemConfig(env, problems),
   };
   if (config.environment === "production") checkProduction(config, problems);
-  // Workers are replicas in one pod: they share state the way replicas do, never through memory.
-  if (config.http.workers > 1 && !config.database.url) {
-    problems.push("SARK_WORKERS > 1 needs DATABASE_URL (the embedded database belongs to one process)");
-  }
-  if (config.http.workers > 1 && !config.redis.url) {
-    problems.push("SARK_WORKERS > 1 needs REDIS_URL (revocations and caches must be shared between workers)");
-  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }

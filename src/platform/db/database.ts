@@ -6,7 +6,7 @@ import { Kysely, type LogEvent, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { DatabaseConfig } from "../config/database.js";
-import type { Metrics } from "../metrics.js";
+import type { HistogramSeries, Metrics } from "../metrics.js";
 import { type AdvisoryLocks, createMemoryLocks, createPostgresLocks } from "./locks.js";
 
 /** Tables every feature may rely on; features add theirs with `db.withTables<…>()`. */
@@ -58,9 +58,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 function queryLogger(metrics: Metrics | undefined): ((e: LogEvent) => void) | undefined {
   if (!metrics) return undefined;
-  // Label children resolved once: this runs for every query.
-  const byKind = { query: metrics.dbQueryDuration.labels("query"), error: metrics.dbQueryDuration.labels("error") };
-  return (e) => byKind[e.level].observe(e.queryDurationMillis / 1000);
+  // Series resolved once, on first use (a series is exposed from then on): this runs for every query.
+  const byKind: Partial<Record<LogEvent["level"], HistogramSeries>> = {};
+  return (e) => {
+    let series = byKind[e.level];
+    if (!series) {
+      series = metrics.dbQueryDuration.series({ kind: e.level });
+      byKind[e.level] = series;
+    }
+    series.observe(e.queryDurationMillis / 1000);
+  };
 }
 
 async function openPglite(options: OpenDatabaseOptions): Promise<Database> {

@@ -1,11 +1,9 @@
-import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { createRequestMetrics } from "./request-metrics.js";
+import { createMetrics } from "./metrics.js";
 
 describe("request metrics", () => {
   it("exposes a Prometheus counter and a cumulative histogram per method, route and status", async () => {
-    const registry = new Registry();
-    const http = createRequestMetrics(registry, [0.01, 0.1]);
+    const { http, registry } = createMetrics({ collectDefaults: false });
     http.observe("GET", "/api/v1/servers/:id", 200, 0.005);
     http.observe("GET", "/api/v1/servers/:id", 200, 0.05);
     http.observe("GET", "/api/v1/servers/:id", 200, 3);
