@@ -36,7 +36,7 @@ describe("access log", () => {
     url: '/api/v1/servers/"quoted"\n\u2028odd?access_token=sekrit',
     id: "req-1",
     ip: "127.0.0.1",
-    principal: { id: "0192f3e4-7b1c-7d2e-9f00-1234567890ab" },
+    caller: { principal: { id: "0192f3e4-7b1c-7d2e-9f00-1234567890ab" } },
   };
   const reply = { statusCode: 404, elapsedTime: 1.23456 };
 
