@@ -1,0 +1,79 @@
+/*
+ * The one encoder of the hash chain: JSON with object keys sorted at every level. Every byte the
+ * chain hashes comes out of this file (docs/AUDIT.md, "Hash chain").
+ */
+
+/** JSON with object keys sorted at every level: a stable byte form to hash. */
+export function canonicalJson(value: unknown): string {
+  // Redaction emits keys in sorted order, so most trees are already canonical and V8's native
+  // JSON.stringify writes exactly the sorted form; only other trees take the key-by-key path.
+  return isCanonicalTree(value, 0) ? JSON.stringify(value) : sortedJson(value);
+}
+
+/**
+ * A JSON object from its members' already-encoded values: `keys` must be sorted, and a member
+ * whose value is `undefined` is left out. `canonicalJson` writes every object through it, and the
+ * event encoder writes the event body through it from the very strings it stores.
+ */
+export function canonicalMembers(keys: readonly string[], encoded: (key: string) => string | undefined): string {
+  let out = "{";
+  for (const key of keys) {
+    const v = encoded(key);
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${v}`;
+  }
+  return `${out}}`;
+}
+
+function sortedJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  return canonicalMembers(Object.keys(obj).sort(), (key) => {
+    const v = obj[key];
+    return v === undefined ? undefined : canonicalJson(v);
+  });
+}
+
+/** Deep enough for any redacted event (REDACTION_LIMITS.maxDepth); deeper trees take the slow path. */
+const MAX_FAST_DEPTH = 32;
+
+/**
+ * Whether `JSON.stringify(value)` is byte-identical to the sorted-key form: plain objects and
+ * arrays whose every object lists its keys in sorted order (`Object.keys` order is JSON.stringify's
+ * order, integer-like keys included), with only strings, finite numbers, booleans and null as
+ * leaves (no undefined, toJSON, Dates, NaN or bigint, which the two encodings treat differently).
+ */
+function isCanonicalTree(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= MAX_FAST_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isCanonicalTree(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0 && !((keys[i - 1] as string) < key)) return false;
+    if (!isCanonicalTree(obj[key], depth + 1)) return false;
+  }
+  return true;
+}
