@@ -10,21 +10,6 @@ export function canonicalJson(value: unknown): string {
   return isCanonicalTree(value, 0) ? JSON.stringify(value) : sortedJson(value);
 }
 
-/**
- * A JSON object from its members' already-encoded values: `keys` must be sorted, and a member
- * whose value is `undefined` is left out. `canonicalJson` writes every object through it, and the
- * event encoder writes the event body through it from the very strings it stores.
- */
-export function canonicalMembers(keys: readonly string[], encoded: (key: string) => string | undefined): string {
-  let out = "{";
-  for (const key of keys) {
-    const v = encoded(key);
-    if (v === undefined) continue;
-    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${v}`;
-  }
-  return `${out}}`;
-}
-
 function sortedJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) {
@@ -33,10 +18,13 @@ function sortedJson(value: unknown): string {
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
-  return canonicalMembers(Object.keys(obj).sort(), (key) => {
+  let out = "{";
+  for (const key of Object.keys(obj).sort()) {
     const v = obj[key];
-    return v === undefined ? undefined : canonicalJson(v);
-  });
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** Deep enough for any redacted event (REDACTION_LIMITS.maxDepth); deeper trees take the slow path. */

@@ -60,3 +60,23 @@ describe("encodeEvent (the stored COPY row)", () => {
     });
   }
 });
+
+describe("encodeEvent of a decoded body (the outbox drain)", () => {
+  it("gives back the very bytes that were encoded", () => {
+    const e = buildEvent(
+      {
+        event_type: "x",
+        outcome: "success",
+        details: {
+          ...(JSON.parse('{"__proto__": 1, "10": 1, "9": [1e21, 1e-7, 0.1]}') as object),
+          z: "\u{1F600}\\N\t",
+          a: { y: 1, x: [] },
+        },
+      },
+      ID,
+      T,
+    );
+    const { body, row } = encodeEvent(e);
+    expect(encodeEvent(JSON.parse(body))).toEqual({ id: ID, body, row });
+  });
+});

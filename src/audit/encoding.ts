@@ -1,5 +1,5 @@
 import { copyFields } from "../platform/db/copy-text.js";
-import { canonicalJson, canonicalMembers } from "./canonical-json.js";
+import { canonicalJson } from "./canonical-json.js";
 import type { AuditEventBody } from "./event.js";
 
 /**
@@ -27,36 +27,50 @@ export const AUDIT_COLUMNS = [
 
 type BodyColumn = keyof AuditEventBody;
 
-/** The body's members in canonical (sorted) order. */
-const BODY_KEYS: readonly BodyColumn[] = AUDIT_COLUMNS.filter(
+/** The body's columns in row order (AUDIT_COLUMNS without the two hashes). */
+const BODY_COLUMNS: readonly BodyColumn[] = AUDIT_COLUMNS.filter(
   (c): c is BodyColumn => c !== "hash" && c !== "prev_hash",
 );
-const SORTED_BODY_KEYS = [...BODY_KEYS].sort();
 const JSON_COLUMNS = new Set<string>(["actor", "resource", "decision", "details"]);
 
-/** Each column's stored text: JSON columns as their canonical JSON, text columns as the text. */
-function storedValues(e: AuditEventBody): Record<BodyColumn, string | null> {
-  return {
-    id: e.id,
-    timestamp: e.timestamp,
-    event_type: e.event_type,
-    severity: e.severity,
-    outcome: e.outcome,
-    actor: canonicalJson(e.actor),
-    action: e.action,
-    resource: e.resource === null ? null : canonicalJson(e.resource),
-    decision: e.decision === null ? null : canonicalJson(e.decision),
-    request_id: e.request_id,
-    details: canonicalJson(e.details),
-  };
+/**
+ * The body's members in canonical (sorted) order, each with its encoded key and separator
+ * computed once (the same `"key":` canonicalJson writes), and where its stored text sits.
+ */
+const MEMBERS = [...BODY_COLUMNS].sort().map((key, i) => ({
+  prefix: `${i === 0 ? "{" : ","}${JSON.stringify(key)}:`,
+  column: BODY_COLUMNS.indexOf(key),
+  json: JSON_COLUMNS.has(key),
+}));
+
+/** Each column's stored text in row order: JSON columns as their canonical JSON, text columns as the text. */
+function storedValues(e: AuditEventBody): Array<string | null> {
+  return [
+    e.id,
+    e.timestamp,
+    e.event_type,
+    e.severity,
+    e.outcome,
+    canonicalJson(e.actor),
+    e.action,
+    e.resource === null ? null : canonicalJson(e.resource),
+    e.decision === null ? null : canonicalJson(e.decision),
+    e.request_id,
+    canonicalJson(e.details),
+  ];
 }
 
-/** The canonical JSON of the body, written around the stored strings (JSON columns verbatim). */
-function bodyOf(stored: Record<BodyColumn, string | null>): string {
-  return canonicalMembers(SORTED_BODY_KEYS, (key) => {
-    const v = stored[key as BodyColumn];
-    return JSON_COLUMNS.has(key) ? (v ?? "null") : canonicalJson(v);
-  });
+/**
+ * The canonical JSON of the body (canonicalJson of the body object, which a unit test holds),
+ * written around the stored strings: JSON columns verbatim, text columns as JSON strings.
+ */
+function bodyOf(stored: ReadonlyArray<string | null>): string {
+  let out = "";
+  for (const m of MEMBERS) {
+    const v = stored[m.column] ?? null;
+    out += m.prefix + (v === null ? "null" : m.json ? v : JSON.stringify(v));
+  }
+  return `${out}}`;
 }
 
 /**
@@ -88,7 +102,7 @@ export function encodeEvent(e: AuditEventBody): EncodedEvent {
   return {
     id: e.id,
     body: flat(bodyOf(stored)),
-    row: flat(copyFields(BODY_KEYS.map((key) => stored[key]))),
+    row: flat(copyFields(stored)),
   };
 }
 
