@@ -1,6 +1,6 @@
 import type { RawTransaction } from "../platform/db/database.js";
-import { COPY_COLUMNS } from "./copy-format.js";
-import { GENESIS_HASH, hashCanonical } from "./event.js";
+import { AUDIT_COLUMNS, type EncodedEvent, encodeEvent } from "./encoding.js";
+import { type AuditEventBody, GENESIS_HASH, hashCanonical } from "./event.js";
 import { removeOutbox, takeOutbox } from "./outbox.js";
 
 /*
@@ -12,38 +12,14 @@ import { removeOutbox, takeOutbox } from "./outbox.js";
 // and appends. Namespaced by schema like platform/db/locks.ts so isolated schemas never contend.
 const LOCK_SQL = "select pg_advisory_xact_lock(hashtext(current_schema() || ':audit-chain'))";
 const HEAD_SQL = "select hash from audit_events order by seq desc limit 1";
-// One statement per batch: the rows travel as a single jsonb array and `n` keeps their order, so
-// `seq` (identity, assigned in insertion order) follows the chain order.
-const INSERT_SQL = `insert into audit_events
-  (id, timestamp, event_type, severity, outcome, actor, action, resource, decision, request_id, details, hash, prev_hash)
-select id, timestamp, event_type, severity, outcome, actor, action, resource, decision, request_id, details, hash, prev_hash
-from jsonb_to_recordset($1::jsonb) as r(n integer, id uuid, timestamp timestamptz, event_type text, severity text,
-  outcome text, actor jsonb, action text, resource jsonb, decision jsonb, request_id text, details jsonb,
-  hash text, prev_hash text)
-order by n`;
-
 const COMMITTED_SQL = "select id::text as id from audit_events where id = any($1::uuid[])";
 
-// PostgreSQL's bulk path: rows in COPY text format, inserted (and given `seq`) in stream order.
-const COPY_SQL = `copy audit_events (${COPY_COLUMNS}) from stdin`;
-
-/** An event as buffered: what is hashed, and (on PostgreSQL) its COPY row without the hashes. */
-export interface BufferedEvent {
-  /** The event id: a retry looks up which events a lost COMMIT reply had already stored. */
-  id: string;
-  /** Canonical JSON of the event body (`canonicalBody`): exactly what the chain hashes. */
-  body: string;
-  /** `copyBodyColumns` of the same event, when the database takes COPY. */
-  copy: string | undefined;
-}
-
 /**
- * Appends a batch to the hash chain inside one serialised transaction. Everything about an event
- * was serialised when it was recorded; inside the lock only the sha256 chain runs and the rows are
- * assembled. On PostgreSQL the rows go in with COPY (about 1.75× cheaper for the server than the
- * INSERT below, measured on this table with its indexes). On PGlite each insert row is the canonical
- * body with `hash`, `n` and `prev_hash` prepended (its keys are the column names). Either way the
- * stored values are exactly the hashed ones.
+ * Appends a batch to the hash chain inside one serialised transaction. Every event was encoded
+ * when it was recorded; inside the lock only the sha256 chain runs and each row gets its two hashes
+ * (hex: nothing to escape). The rows go in with one bulk insert, in chain order, so `seq`
+ * (identity, assigned in insertion order) follows the chain, and what is stored is exactly what
+ * was hashed.
  *
  * With `outboxLimit` > 0 it first moves up to that many outbox rows into the chain (and deletes
  * them, in this transaction) and returns how many; the hot path (decisions) passes 0 and pays
@@ -51,7 +27,7 @@ export interface BufferedEvent {
  */
 export async function appendBatch(
   tx: RawTransaction,
-  batch: readonly BufferedEvent[],
+  batch: readonly EncodedEvent[],
   outboxLimit = 0,
   retry = false,
 ): Promise<number> {
@@ -63,42 +39,30 @@ export async function appendBatch(
   if (outboxLimit > 0) {
     const taken = await takeOutbox(tx, outboxLimit);
     if (taken.length > 0) {
-      prev = await insertBodies(tx, prev, taken);
+      // The outbox holds the canonical body; decoding and encoding it again gives back those very
+      // bytes (canonical JSON is a fixed point of parse-then-encode) and the row that stores them.
+      prev = await insertChained(
+        tx,
+        prev,
+        taken.map((r) => encodeEvent(JSON.parse(r.body) as AuditEventBody)),
+      );
       await removeOutbox(tx, taken);
     }
     fromOutbox = taken.length;
   }
-  if (events.length === 0) return fromOutbox;
-  if (tx.copyIn && events.every((e) => e.copy !== undefined)) {
-    let rows = "";
-    for (const e of events) {
-      const hash = hashCanonical(prev, e.body);
-      // Hashes are hex: nothing to escape.
-      rows += `${e.copy}\t${hash}\t${prev}\n`;
-      prev = hash;
-    }
-    await tx.copyIn(COPY_SQL, rows);
-  } else {
-    await insertBodies(tx, prev, events);
-  }
+  if (events.length > 0) await insertChained(tx, prev, events);
   return fromOutbox;
 }
 
-/** The one-statement INSERT of canonical bodies after `prev`; returns the new head hash. */
-async function insertBodies(
-  tx: RawTransaction,
-  prev: string,
-  events: ReadonlyArray<{ body: string }>,
-): Promise<string> {
-  let rows = "[";
-  for (let n = 0; n < events.length; n++) {
-    const body = (events[n] as { body: string }).body;
-    const hash = hashCanonical(prev, body);
-    // Hashes are hex, so they need no escaping; `body` is a JSON object starting with "{".
-    rows += `${n > 0 ? "," : ""}{"hash":"${hash}","n":${n},"prev_hash":"${prev}",${body.slice(1)}`;
+/** Chains `events` after `prev` and inserts them in order; returns the new head hash. */
+async function insertChained(tx: RawTransaction, prev: string, events: readonly EncodedEvent[]): Promise<string> {
+  let rows = "";
+  for (const e of events) {
+    const hash = hashCanonical(prev, e.body);
+    rows += `${e.row}\t${hash}\t${prev}\n`;
     prev = hash;
   }
-  await tx.query(INSERT_SQL, [`${rows}]`]);
+  await tx.copyRows("audit_events", AUDIT_COLUMNS, rows);
   return prev;
 }
 
@@ -107,7 +71,7 @@ async function insertBodies(
  * not. Re-inserting those events would fail on the primary key on every retry and wedge the writer,
  * so the ones already stored are left out (they are a prefix: a batch commits whole or not at all).
  */
-async function notYetCommitted(tx: RawTransaction, batch: readonly BufferedEvent[]): Promise<readonly BufferedEvent[]> {
+async function notYetCommitted(tx: RawTransaction, batch: readonly EncodedEvent[]): Promise<readonly EncodedEvent[]> {
   const stored = await tx.query<{ id: string }>(COMMITTED_SQL, [batch.map((e) => e.id)]);
   if (stored.length === 0) return batch;
   const done = new Set(stored.map((r) => r.id));

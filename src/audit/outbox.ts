@@ -1,6 +1,7 @@
 import { sql, type Transaction } from "kysely";
 import type { RawTransaction } from "../platform/db/database.js";
-import { type AuditEventBody, canonicalBody } from "./event.js";
+import { canonicalBody } from "./encoding.js";
+import type { AuditEventBody } from "./event.js";
 
 /**
  * The audit outbox (migration 0009): state changes put their event here inside their own
@@ -15,7 +16,7 @@ export async function insertOutboxEvent<DB>(tx: Transaction<DB>, event: AuditEve
 
 export interface OutboxRow {
   n: string;
-  /** The canonical body, exactly as it will be hashed and stored. */
+  /** The canonical body (`canonicalBody`), exactly as it will be hashed and stored. */
   body: string;
 }
 

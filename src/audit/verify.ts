@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import type { Database } from "../platform/db/database.js";
 import { bridgeHmac, type Checkpoint, checkpointHmac, macMatches, type RetentionBridge } from "./anchors.js";
-import { type AuditEventRow, chainHash, fromRow, GENESIS_HASH } from "./event.js";
+import { chainHash } from "./encoding.js";
+import { type AuditEventRow, fromRow, GENESIS_HASH } from "./event.js";
 
 export interface VerifyOptions {
   from?: Date;
@@ -116,10 +117,13 @@ async function walk(
   let expectedPrev = before.rows[0]?.hash ?? GENESIS_HASH;
   let cursor = lo - 1n;
   for (;;) {
-    const page = await sql<AuditEventRow>`
-      select * from audit_events where seq > ${cursor.toString()} and seq <= ${hi.toString()}
+    // Each row is read as one JSON value: PGlite's driver decodes text columns with a TextDecoder
+    // that drops a leading U+FEFF, so an `action` or `request_id` starting with one read back
+    // changed and failed its hash. A JSON text starts with "{", and its strings keep every character.
+    const page = await sql<{ row: AuditEventRow }>`
+      select row_to_json(a) as row from audit_events a where seq > ${cursor.toString()} and seq <= ${hi.toString()}
       order by seq limit ${batchSize}`.execute(db);
-    for (const row of page.rows) {
+    for (const { row } of page.rows) {
       const event = fromRow(row);
       const where = { id: event.id, seq: event.seq, timestamp: event.timestamp };
       result.checked += 1;

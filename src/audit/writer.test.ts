@@ -25,7 +25,7 @@ function gatedDatabase() {
   let allowed = 0;
   let committed = 0;
   let wake: (() => void) | undefined;
-  const tx: RawTransaction = { exec: async () => {}, query: async () => [] as never };
+  const tx: RawTransaction = { exec: async () => {}, query: async () => [] as never, copyRows: async () => {} };
   const database = {
     kind: "pglite",
     async rawTransaction<T>(fn: (t: RawTransaction) => Promise<T>): Promise<T> {

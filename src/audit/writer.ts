@@ -5,9 +5,9 @@ import type { Database } from "../platform/db/database.js";
 import type { ComponentHealth } from "../platform/feature.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
-import { appendBatch, type BufferedEvent } from "./chain-append.js";
-import { copyBodyColumns } from "./copy-format.js";
-import { buildEvent, canonicalBody, eventJsonFields } from "./event.js";
+import { appendBatch } from "./chain-append.js";
+import { type EncodedEvent, encodeEvent } from "./encoding.js";
+import { buildEvent } from "./event.js";
 import { insertOutboxEvent } from "./outbox.js";
 import { auditEventId } from "./uuid.js";
 
@@ -31,18 +31,6 @@ export interface AuditWriter extends AuditRecorder {
 }
 
 const ignore = (): void => {};
-
-/**
- * `s` as one flat string. A template literal builds a tree of string pieces (a "cons string" per
- * `+`), and a buffered event holds two of them until its batch is written: each young-generation
- * GC then copied some 40 small objects per event instead of two, which more than doubled the
- * scavenge pauses under load. Converting a string to a number makes V8 flatten it in place (the
- * trick pino's `flatstr` used); if a future V8 stops doing that, only this saving is lost.
- */
-function flattened(s: string): string {
-  Number(s);
-  return s;
-}
 
 /** Upper bound of the retry backoff after failed flushes. */
 const MAX_BACKOFF_MS = 5_000;
@@ -108,10 +96,9 @@ async function flushWithRetries(flush: () => Promise<void>, onGiveUp: (e: unknow
  */
 export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
   const { config, database, logger, clock } = deps;
-  // Events are redacted and serialised once, at record time (see appendBatch).
-  const buffer: BufferedEvent[] = [];
-  const waiting: Array<{ event: BufferedEvent; resolve: () => void }> = [];
-  const useCopy = database.kind === "postgres";
+  // Events are redacted and encoded once, at record time (see appendBatch).
+  const buffer: EncodedEvent[] = [];
+  const waiting: Array<{ event: EncodedEvent; resolve: () => void }> = [];
   const listeners = new Set<() => void>();
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -199,13 +186,7 @@ export function createAuditWriter(deps: AuditWriterDeps): AuditWriter {
 
   return {
     async record(input: AuditEventInput): Promise<void> {
-      const built = buildEvent(input, auditEventId(), clock.now());
-      const fields = eventJsonFields(built);
-      const event: BufferedEvent = {
-        id: built.id,
-        body: flattened(canonicalBody(built, fields)),
-        copy: useCopy ? flattened(copyBodyColumns(built, fields)) : undefined,
-      };
+      const event = encodeEvent(buildEvent(input, auditEventId(), clock.now()));
       if (waiting.length > 0 || buffer.length >= config.bufferMax) {
         await new Promise<void>((resolve) => waiting.push({ event, resolve }));
       } else {

@@ -52,7 +52,7 @@ export interface AuditRecorder {
 
 /**
  * The audit `actor` of whoever made a request: the caller's principal and credential, or only the
- * request facts of an anonymous one. Keys in sorted order, as the audit event stores them.
+ * request facts of an anonymous one.
  */
 export function auditActorOf(who: Caller | RequestFacts): AuditActor {
   if (!isCaller(who)) {
@@ -67,11 +67,11 @@ export function auditActorOf(who: Caller | RequestFacts): AuditActor {
   }
   const { principal, auth, request } = who;
   return {
-    api_key_id: auth.apiKeyId ?? null,
-    auth_method: auth.method,
-    ip: request.ip,
-    user_agent: request.userAgent,
     user_id: principal.id,
     username: principal.username,
+    auth_method: auth.method,
+    api_key_id: auth.apiKeyId ?? null,
+    ip: request.ip,
+    user_agent: request.userAgent,
   };
 }

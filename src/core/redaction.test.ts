@@ -1,6 +1,6 @@
 import { RE2JS } from "re2js";
 import { describe, expect, it } from "vitest";
-import { isSensitiveKey, REDACTED, REDACTION_LIMITS, redact, redactionRules, redactString } from "./redaction.js";
+import { isSensitiveKey, REDACTED, REDACTION_LIMITS, redact, redactionRules, redactString } from "../core/redaction.js";
 
 // Fixtures are assembled at runtime so no scanner mistakes this file for a leak.
 const AWS_KEY = ["AKIA", "IOSFODNN7EXAMPLE"].join("");

@@ -288,8 +288,8 @@ function isSorted(keys: readonly string[]): boolean {
 }
 
 /**
- * `Object.keys(o)` in sorted order. Event producers build their objects with keys already in
- * order, so usually this is a scan, not a sort (a sort allocates its work array).
+ * `Object.keys(o)` in sorted order; already-sorted keys cost a scan, not a sort (a sort allocates
+ * its work array).
  */
 export function sortedKeys(o: object): string[] {
   const keys = Object.keys(o);

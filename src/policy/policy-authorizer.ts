@@ -82,21 +82,22 @@ export function createPolicyAuthorizer(deps: PolicyAuthorizerDeps): PolicyAuthor
     caller: Caller,
     details?: Record<string, unknown>,
   ): Promise<void> {
-    // Keys in sorted order and no conditional spreads: redaction then has nothing to sort, and each
-    // object has one shape whatever the decision (this runs for every decision).
     const resource = input.tool
       ? {
+          type: "tool",
           id: input.server?.id ?? null,
           name: input.server ? `${input.server.name}/${input.tool.name}` : input.tool.name,
-          type: "tool",
         }
       : input.server
-        ? { id: input.server.id, name: input.server.name, type: "server" }
+        ? { type: "server", id: input.server.id, name: input.server.name }
         : undefined;
-    const decision: AuditDecision =
-      d.reasons.length > 0
-        ? { allow: d.allow, cached: d.cached, eval_us: d.evalUs, policy: d.policyVersion, reason: d.reasons.join("; ") }
-        : { allow: d.allow, cached: d.cached, eval_us: d.evalUs, policy: d.policyVersion };
+    const decision: AuditDecision = {
+      allow: d.allow,
+      ...(d.reasons.length > 0 ? { reason: d.reasons.join("; ") } : {}),
+      policy: d.policyVersion,
+      cached: d.cached,
+      eval_us: d.evalUs,
+    };
     // `record` resolves as soon as the event is buffered (it never waits for the database);
     // awaiting it only waits when the buffer is full, which is the back-pressure that keeps a
     // flood of decisions from queueing without bound.
