@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     },
     migrate: async (a) => (await import("./cli/migrate.js")).migrate(config, a),
     admin: async (a) => (await import("./cli/admin.js")).admin(config, a),
-    policy: async (a) => (await import("./cli/policy.js")).policy(a),
+    policy: async (a) => (await import("./cli/policy/index.js")).policy(a),
     audit: async (a) => (await import("./cli/audit.js")).audit(config, a),
   };
   const command = commands[name];

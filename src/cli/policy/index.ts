@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { collectFiles, isRego, isYaml, mergeData, readDocument } from "../policy/cli/files.js";
-import { runYamlSuite, type SuiteCase } from "../policy/cli/yaml-suite.js";
-import { renderDiagnostics, runTests, tryCompile } from "../policy/compile.js";
-import { toJS } from "../policy/rego/index.js";
-import { withBuiltinData } from "../policy/store/builtin-data.js";
+import { renderDiagnostics, runTests, tryCompile } from "../../policy/compile.js";
+import { toJS } from "../../policy/rego/index.js";
+import { withBuiltinData } from "../../policy/store/builtin-data.js";
+import { collectFiles, isRego, isYaml, mergeData, readDocument } from "./files.js";
+import { runYamlSuite, type SuiteCase } from "./yaml-suite.js";
 
 /** Where the command writes; tests pass their own sinks. */
 export interface CliIo {
