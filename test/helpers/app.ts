@@ -4,9 +4,9 @@ import pino from "pino";
 import { inject } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
+import type { Clock } from "../../src/platform/clock.js";
 import { type Config, loadConfig } from "../../src/platform/config.js";
 import type { AppInstance } from "../../src/platform/feature.js";
-import type { Clock } from "../../src/platform/clock.js";
 import type { Logger } from "../../src/platform/logger.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "./backends.js";
 

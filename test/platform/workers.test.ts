@@ -77,7 +77,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("SARK_WORKERS=2 (PostgreS
       expect(sark.output()).toContain("a worker exited unexpectedly; starting a replacement"),
     );
     for (let i = 0; i < 6; i++) expect((await call(sark.port, "GET", "/health")).status).toBe(200);
-    await eventually(async () => expect(new Set(workerPids(sark.output())).size).toBe(3), 200);
+    await eventually(async () => expect(new Set(workerPids(sark.output())).size).toBe(3), { intervalMs: 200 });
     for (let i = 0; i < 6; i++) expect((await call(sark.port, "GET", "/health")).status).toBe(200);
   }, 40_000);
 
