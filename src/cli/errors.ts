@@ -18,10 +18,8 @@ export const EXIT_CONFIG = 78;
 export const EXIT_USAGE = 2;
 
 /** node:util parseArgs rejects unknown or malformed options with these codes. */
-const isArgumentError = (e: unknown): e is Error =>
-  e instanceof TypeError &&
-  typeof (e as { code?: unknown }).code === "string" &&
-  /^ERR_PARSE_ARGS_/.test(String((e as { code?: unknown }).code));
+const isArgumentError = (e: unknown): e is TypeError =>
+  e instanceof TypeError && "code" in e && typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS_");
 
 /** A request-part JSON pointer (`body/roles/0`) as the user knows it (`roles[0]`). */
 function fieldName(path: string): string {
