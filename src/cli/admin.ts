@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
 import { createContext } from "../context.js";
 import type { Config } from "../platform/config/index.js";
+import { COMMAND_USAGE } from "./usage.js";
 
 /** `sark admin create-user --username U --password P --role R [--role R2] [--email E]`. */
 export async function admin(config: Config, args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command !== "create-user") {
-    process.stderr.write("usage: sark admin create-user --username U --password P --role R [--email E]\n");
+    process.stderr.write(COMMAND_USAGE.admin);
     return 2;
   }
   const { values } = parseArgs({
@@ -19,7 +20,7 @@ export async function admin(config: Config, args: string[]): Promise<number> {
     },
   });
   if (!values.username || !values.password) {
-    process.stderr.write("--username and --password are required\n");
+    process.stderr.write(`sark admin create-user: --username and --password are required\n${COMMAND_USAGE.admin}`);
     return 2;
   }
   const ctx = await createContext(config);

@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { createContext } from "../context.js";
 import type { Config } from "../platform/config/index.js";
+import { COMMAND_USAGE } from "./usage.js";
 
-const USAGE = "usage: sark audit verify [--from RFC3339] [--to RFC3339] | sark audit maintain\n";
+const USAGE = COMMAND_USAGE.audit;
 
 function parseDate(value: string | undefined, flag: string): Date | undefined {
   if (value === undefined) return undefined;

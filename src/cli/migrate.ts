@@ -1,5 +1,6 @@
 import { createContext } from "../context.js";
 import type { Config } from "../platform/config/index.js";
+import { COMMAND_USAGE } from "./usage.js";
 
 /** `sark migrate up | down [n|all] | status`. */
 export async function migrate(config: Config, args: string[]): Promise<number> {
@@ -12,7 +13,7 @@ export async function migrate(config: Config, args: string[]): Promise<number> {
     } else if (command === "down") {
       const steps = countArg === undefined ? 1 : countArg === "all" ? Number.POSITIVE_INFINITY : Number(countArg);
       if (!Number.isInteger(steps) && steps !== Number.POSITIVE_INFINITY) {
-        process.stderr.write(`migrate down takes a count or 'all' (got '${countArg}')\n`);
+        process.stderr.write(`sark migrate down: takes a count or 'all' (got '${countArg}')\n`);
         return 2;
       }
       const reverted = await ctx.migrator.down(steps);
@@ -25,7 +26,7 @@ export async function migrate(config: Config, args: string[]): Promise<number> {
         );
       }
     } else {
-      process.stderr.write(`unknown migrate command '${command}' (use up, down [n|all], status)\n`);
+      process.stderr.write(`sark migrate: unknown command '${command}'\n${COMMAND_USAGE.migrate}`);
       return 2;
     }
     return 0;

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportEvents, exportNdjson } from "../../src/audit/repository.js";
-import { expectAuthRequired, expectForbidden } from "../auth/auth-cases.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
+import { expectAuthRequired, expectForbidden } from "../helpers/auth-cases.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
 
 const ROUTES = [

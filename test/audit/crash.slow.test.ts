@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN } from "../helpers/app.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
+import { eventually } from "../helpers/eventually.js";
 import { cliDatabaseEnv, runSark, type SarkProcess, startSark } from "../helpers/process.js";
 
 /**
@@ -90,7 +91,10 @@ describe(`audit completeness across SIGKILL (${BACKEND_LABEL})`, () => {
     const first = await startSark(env, 120_000);
     processes.push(first);
     const load = registerUntilStopped(first.url, await token(first.url), 6);
-    while (load.acknowledged.length < 40) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => load.acknowledged.length >= 40, {
+      timeoutMs: 60_000,
+      what: "40 acknowledged registrations",
+    });
     // Killed with requests in flight: some commit without an answer, none is answered unrecorded.
     first.child.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
@@ -102,15 +106,13 @@ describe(`audit completeness across SIGKILL (${BACKEND_LABEL})`, () => {
     processes.push(second);
     const auth = await token(second.url);
     // The outbox rows the killed process left are drained at start; nothing waits for a flush.
-    const deadline = Date.now() + 30_000;
-    let missing = acknowledged;
-    while (Date.now() < deadline) {
-      const recorded = await registeredEventIds(second.url, auth);
-      missing = acknowledged.filter((id) => !recorded.has(id));
-      if (missing.length === 0) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(missing).toEqual([]);
+    await eventually(
+      async () => {
+        const recorded = await registeredEventIds(second.url, auth);
+        expect(acknowledged.filter((id) => !recorded.has(id))).toEqual([]);
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
 
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);

@@ -5,15 +5,7 @@ import { createAuditWriter } from "../../src/audit/writer.js";
 import { createMetrics } from "../../src/platform/metrics.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
-
-/** Polls until `check` holds (no timing assertions: only "eventually"). */
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { eventually } from "../helpers/eventually.js";
 
 describe(`audit writer: batching, back-pressure, retries, concurrency (${BACKEND_LABEL})`, () => {
   let t: TestApp;
@@ -58,7 +50,7 @@ describe(`audit writer: batching, back-pressure, retries, concurrency (${BACKEND
           resolved += 1;
         }),
       );
-      await eventually(() => (w.health().consecutive_failures as number) >= 2, "failed flushes");
+      await eventually(() => expect(w.health().consecutive_failures).toBeGreaterThanOrEqual(2));
       expect(resolved).toBe(3);
       const health = w.health();
       expect(health).toMatchObject({ status: "degraded", buffered: 3, waiting_producers: 7 });
@@ -90,7 +82,7 @@ describe(`audit writer: batching, back-pressure, retries, concurrency (${BACKEND
     w.start();
     for (let i = 0; i < 9; i++) await w.record({ event_type: "batch.test", outcome: "success" });
     // The timer is a minute away: only the batch-size trigger can write these.
-    await eventually(async () => (await count("batch.test")) >= 8, "two full batches");
+    await eventually(async () => expect(await count("batch.test")).toBeGreaterThanOrEqual(8));
     await w.stop();
     expect(await count("batch.test")).toBe(9);
   });

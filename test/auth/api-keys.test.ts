@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { expectAuthRequired } from "./auth-cases.js";
+import { expectAuthRequired } from "../helpers/auth-cases.js";
 
 interface KeyBody {
   id: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { expectAuthRequired, expectForbidden } from "./auth-cases.js";
+import { expectAuthRequired, expectForbidden } from "../helpers/auth-cases.js";
 
 interface UserBody {
   id: string;

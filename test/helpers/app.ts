@@ -4,6 +4,7 @@ import pino from "pino";
 import { inject } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { type Context, createContext } from "../../src/context.js";
+import type { Clock } from "../../src/platform/clock.js";
 import { type Config, loadConfig } from "../../src/platform/config/index.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import type { Logger } from "../../src/platform/logger.js";
@@ -57,7 +58,7 @@ export function pgliteSnapshot(): { pgliteSnapshot?: Blob } {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; clock?: Clock } = {},
 ): Promise<TestApp> {
   const schema = await createTestSchema();
   const config = loadConfig({
@@ -70,6 +71,7 @@ export async function createTestApp(
   });
   const ctx = await createContext(config, {
     logger: options.logger ?? pino({ level: "silent" }),
+    ...(options.clock ? { clock: options.clock } : {}),
     inMemoryDatabase: true,
     ...pgliteSnapshot(),
     databaseSchema: schema?.schema,

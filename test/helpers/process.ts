@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestSchema, TEST_DATABASE_URL } from "./backends.js";
+import { eventually } from "./eventually.js";
 
 /** A free loopback port (bound and released; good enough for tests on one machine). */
 export function freePort(): Promise<number> {
@@ -45,13 +46,14 @@ export async function startSark(env: Record<string, string> = {}, timeoutMs = 60
   const exited = new Promise<number | string>((resolve) => {
     child.on("exit", (code, signal) => resolve(code ?? signal ?? -1));
   });
-  const deadline = Date.now() + timeoutMs;
-  while (!out.includes("listening on")) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`sark did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const listening = () => out.includes("listening on");
+  // Stops waiting as soon as the child exits: its output says why.
+  await eventually(() => listening() || child.exitCode !== null, { timeoutMs, what: "sark to listen" }).catch(
+    () => undefined,
+  );
+  if (!listening()) {
+    child.kill("SIGKILL");
+    throw new Error(`sark did not start:\n${out}`);
   }
   return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, exited };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKEND_LABEL } from "../helpers/backends.js";
-import { cliDatabaseEnv, runSark } from "../helpers/process.js";
+import { cliDatabaseEnv, freePort, runSark } from "../helpers/process.js";
 
 describe("sark CLI", () => {
   it("prints its version", () => {
@@ -26,6 +26,28 @@ describe("sark CLI", () => {
     const res = runSark(["frobnicate"]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("usage: sark");
+  });
+
+  it("prints the usage without a command instead of starting a server", () => {
+    const res = runSark([]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("usage: sark <command>");
+    expect(res.stdout).not.toContain("listening on");
+  });
+
+  it("prints a command's help", () => {
+    const res = runSark(["migrate", "--help"]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^usage: sark migrate/);
+  });
+
+  it("reports an unreachable PostgreSQL in one line, without a stack", async () => {
+    const port = await freePort();
+    const res = runSark(["migrate", "up"], { DATABASE_URL: `postgres://sark:secret@127.0.0.1:${port}/sark` });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      `sark migrate up: cannot connect to PostgreSQL at 127.0.0.1:${port}/sark: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    );
   });
 });
 
@@ -59,5 +81,11 @@ describe(`sark migrate (${BACKEND_LABEL})`, () => {
 
   it("rejects a bad step count", () => {
     expect(runSark(["migrate", "down", "lots"], env).code).toBe(2);
+  });
+
+  it("reports an invalid user as field and rule, without a stack", { timeout: 120_000 }, () => {
+    const res = runSark(["admin", "create-user", "--username", "bob", "--password", "short"], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe("sark admin create-user: password: must be 12-256 characters\n");
   });
 });

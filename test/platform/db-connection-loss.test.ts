@@ -138,13 +138,5 @@ describe.skipIf(!TEST_DATABASE_URL)("PostgreSQL connections terminated under loa
 
 /** The writer may still be backing off after the terminations; a flush then rejects, so try again. */
 async function flushWithRetries(t: TestApp): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await t.ctx.auditAdmin.flush();
-      return;
-    } catch (e) {
-      if (attempt >= 20) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  await eventually(() => t.ctx.auditAdmin.flush(), { intervalMs: 250 });
 }

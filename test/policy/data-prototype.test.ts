@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.js";
+import { eventually } from "../helpers/eventually.js";
 
 // Issue 14 item 1: `PUT /api/v1/policies/data/__proto__/x` polluted Object.prototype (and every
 // replica that loaded the row, at every restart).
@@ -19,15 +20,6 @@ afterEach(() => {
   // Undo a pollution so a failure here cannot cascade into the rest of the run.
   for (const k of PROBES) delete (Object.prototype as Record<string, unknown>)[k];
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
 
 const put = (path: string, body: unknown) =>
   t.request({ method: "PUT", url: `/api/v1/policies/data/${path}`, token: admin, body });
@@ -77,7 +69,7 @@ describe("policy data paths naming prototype machinery", () => {
     );
     await sql`update policy_state set revision = revision + 1`.execute(db);
     const policy = t.ctx.features.find((f) => f.name === "policy");
-    expect(await until(async () => (await policy?.health?.())?.status === "degraded")).toBe(true);
+    await eventually(async () => expect((await policy?.health?.())?.status).toBe("degraded"));
     expect(prototypeIsClean()).toBe(true);
     const health = await policy?.health?.();
     expect(health?.skipped).toEqual([expect.objectContaining({ kind: "data", ref: "__proto__/x", serving: null })]);
@@ -92,6 +84,6 @@ describe("policy data paths naming prototype machinery", () => {
     expect(prototypeIsClean()).toBe(true);
     await sql`delete from policy_data where path = '__proto__/x'`.execute(db);
     await sql`update policy_state set revision = revision + 1`.execute(db);
-    expect(await until(async () => (await policy?.health?.())?.status === "healthy")).toBe(true);
+    await eventually(async () => expect((await policy?.health?.())?.status).toBe("healthy"));
   });
 });

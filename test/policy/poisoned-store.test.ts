@@ -7,21 +7,13 @@ import { loadConfig } from "../../src/platform/config/index.js";
 import type { AppInstance } from "../../src/platform/feature.js";
 import { ADMIN, createTestApp, pgliteSnapshot, type TestApp } from "../helpers/app.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "../helpers/backends.js";
+import { eventually } from "../helpers/eventually.js";
 
 // Issue 14 item 1, second half: a stored policy or data row that cannot be loaded once made every
 // start exit 1 (a crash loop). It is now skipped and reported; a reload keeps the last good state.
 
 const POLICY_ID = "01900000-0000-7000-8000-00000000e001";
 const BROKEN_REGO = "package extra.rules\n\nallow if {";
-
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
 
 type Db = Context["database"]["db"];
 
@@ -162,7 +154,7 @@ describe("a reload (another replica's change) that brings poisoned rows", () => 
     );
     await sql`update policy_state set revision = revision + 1`.execute(db);
 
-    expect(await until(async () => (await policyHealth())?.status === "degraded")).toBe(true);
+    await eventually(async () => expect((await policyHealth())?.status).toBe("degraded"));
     const health = await policyHealth();
     expect(health?.skipped).toEqual(
       expect.arrayContaining([
@@ -194,7 +186,7 @@ describe("a reload (another replica's change) that brings poisoned rows", () => 
       db,
     );
     await sql`update policy_state set revision = revision + 1`.execute(db);
-    expect(await until(async () => (await policyHealth())?.status === "healthy")).toBe(true);
+    await eventually(async () => expect((await policyHealth())?.status).toBe("healthy"));
     expect((await evaluateLow()).allow).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import type { Context } from "../../src/context.js";
 import type { Caller } from "../../src/core/caller.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
 import { TEST_DATABASE_URL } from "../helpers/backends.js";
+import { eventually } from "../helpers/eventually.js";
 
 const viewer: Caller = {
   principal: {
@@ -36,15 +37,6 @@ async function storeLenientVersion(): Promise<number> {
   return res.json().latest_version as number;
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
 describe("cross-replica reload", () => {
   it.runIf(TEST_DATABASE_URL)(
     "an activation on one context reaches a second context on the same database",
@@ -62,8 +54,8 @@ describe("cross-replica reload", () => {
           body: { version },
         });
         expect(act.statusCode).toBe(200);
-        expect(await eventually(async () => (await second.authorizer.authorize(viewer, "server:register")).allow)).toBe(
-          true,
+        await eventually(async () =>
+          expect((await second.authorizer.authorize(viewer, "server:register")).allow).toBe(true),
         );
         const after = await second.authorizer.authorize(viewer, "server:register");
         expect(after.policyVersion).toBe(`sark.authz@v${version}`);
@@ -73,9 +65,9 @@ describe("cross-replica reload", () => {
           token: admin,
           body: { version: 1 },
         });
-        expect(
-          await eventually(async () => !(await second.authorizer.authorize(viewer, "server:register")).allow),
-        ).toBe(true);
+        await eventually(async () =>
+          expect((await second.authorizer.authorize(viewer, "server:register")).allow).toBe(false),
+        );
       } finally {
         await second.stop();
       }
@@ -88,8 +80,8 @@ describe("cross-replica reload", () => {
     // What another replica's activation leaves in the database: a new active version and a new revision.
     await sql`update policies set active_version = ${version} where name = 'sark.authz'`.execute(t.ctx.database.db);
     await sql`update policy_state set revision = revision + 1`.execute(t.ctx.database.db);
-    expect(await eventually(async () => (await t.ctx.authorizer.authorize(viewer, "server:register")).allow)).toBe(
-      true,
+    await eventually(async () =>
+      expect((await t.ctx.authorizer.authorize(viewer, "server:register")).allow).toBe(true),
     );
     const health = await t.ctx.features.find((f) => f.name === "policy")?.health?.();
     expect(health).toMatchObject({ status: "healthy", policy: `sark.authz@v${version}` });
@@ -102,7 +94,7 @@ describe("cross-replica reload", () => {
     await sql`update policies set active_version = 1 where name = 'sark.authz'`.execute(t.ctx.database.db);
     await sql`update policy_state set revision = revision + 1`.execute(t.ctx.database.db);
     const feature = t.ctx.features.find((f) => f.name === "policy");
-    expect(await eventually(async () => (await feature?.health?.())?.status === "unhealthy")).toBe(true);
+    await eventually(async () => expect((await feature?.health?.())?.status).toBe("unhealthy"));
     // Still the previously loaded (lenient) version.
     expect((await t.ctx.authorizer.authorize(viewer, "server:register")).allow).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acceptedHecIds, type FakeReceiver, startReceiver, waitFor } from "./fake-receivers.js";
+import { eventually } from "../helpers/eventually.js";
+import { acceptedHecIds, type FakeReceiver, startReceiver } from "./fake-receivers.js";
 import {
   auditIdsInOrder,
   createSharedStore,
@@ -36,7 +37,10 @@ describe("a bad SIEM token", () => {
     sark = await startSark(store, { ...env, SPLUNK_HEC_TOKEN: "bad-token" });
     const first = sark;
     await seedEvents(first.ctx, 300);
-    await waitFor(async () => (await siemHealth(first.ctx)).destinations.splunk?.status === "failed", 20_000, "failed");
+    await eventually(async () => (await siemHealth(first.ctx)).destinations.splunk?.status === "failed", {
+      timeoutMs: 20_000,
+      what: "failed",
+    });
 
     const failed = await siemHealth(first.ctx);
     expect(failed.status).toBe("degraded");
@@ -66,15 +70,17 @@ describe("a bad SIEM token", () => {
     const second = sark;
     const expected = await auditIdsInOrder(second.ctx);
     expect(expected.length).toBeGreaterThanOrEqual(500);
-    await waitFor(
+    await eventually(
       () => {
         const got = new Set(acceptedHecIds(hec));
         return expected.every((id) => got.has(id));
       },
-      30_000,
-      "backlog delivered after the token fix",
+      { timeoutMs: 30_000, what: "backlog delivered after the token fix" },
     );
-    await waitFor(async () => (await siemHealth(second.ctx)).destinations.splunk?.backlog === 0, 10_000, "backlog 0");
+    await eventually(async () => (await siemHealth(second.ctx)).destinations.splunk?.backlog === 0, {
+      timeoutMs: 10_000,
+      what: "backlog 0",
+    });
     expect((await siemHealth(second.ctx)).status).toBe("healthy");
   });
 });
@@ -100,7 +106,10 @@ describe("a SIEM outage", () => {
     sark = await startSark(store, { SPLUNK_HEC_URL: hec.url, SPLUNK_HEC_TOKEN: "t", ...FAST_SIEM_ENV }, { clock });
     const { ctx } = sark;
     await seedEvents(ctx, 10);
-    await waitFor(async () => (await siemHealth(ctx)).destinations.splunk?.status === "retrying", 20_000, "retrying");
+    await eventually(async () => (await siemHealth(ctx)).destinations.splunk?.status === "retrying", {
+      timeoutMs: 20_000,
+      what: "retrying",
+    });
     expect((await siemHealth(ctx)).status).toBe("healthy");
 
     offsetMs = 6 * 60_000;

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN } from "../helpers/app.js";
-import { acceptedHecIds, type FakeReceiver, startReceiver, waitFor } from "./fake-receivers.js";
+import { eventually } from "../helpers/eventually.js";
+import { acceptedHecIds, type FakeReceiver, startReceiver } from "./fake-receivers.js";
 import { auditIdsInOrder, createSharedStore, type SharedStore, seedEvents, startSark } from "./harness.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -41,14 +42,8 @@ async function waitWhileAlive(child: Child, check: () => boolean, what: string):
   void child.exited.then((e) => {
     dead = `sark serve exited (${e.code ?? e.signal}) before ${what}:\n${child.output()}`;
   });
-  await waitFor(
-    () => {
-      if (dead) throw new Error(dead);
-      return check();
-    },
-    90_000,
-    what,
-  );
+  await eventually(() => dead !== undefined || check(), { timeoutMs: 90_000, what });
+  if (dead) throw new Error(dead);
 }
 
 describe("SIGKILL during forwarding", () => {

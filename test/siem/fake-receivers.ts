@@ -93,16 +93,3 @@ export function hecEvents(
 export function acceptedHecIds(receiver: FakeReceiver): string[] {
   return receiver.accepted().flatMap((r) => hecEvents(r).map((e) => e.event.id));
 }
-
-/** Polls until `check` is true; the timeout only guards against a hung test (no timing asserted). */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

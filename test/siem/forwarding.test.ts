@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEvent } from "../../src/audit/repository.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { acceptedHecIds, type FakeReceiver, hecEvents, startReceiver, waitFor } from "./fake-receivers.js";
+import { eventually } from "../helpers/eventually.js";
+import { acceptedHecIds, type FakeReceiver, hecEvents, startReceiver } from "./fake-receivers.js";
 import { auditIdsInOrder, FAST_SIEM_ENV, seedEvents, siemHealth } from "./harness.js";
 
 async function metricValue(t: TestApp, name: string, labels: Record<string, string>): Promise<number> {
@@ -32,7 +33,7 @@ describe("Splunk HEC forwarding through an outage", () => {
 
   it("delivers all 10,000 events, in order within each batch, once the receiver recovers", async () => {
     await seedEvents(t.ctx, 10_000);
-    await waitFor(() => hec.requests.length >= 12, 20_000, "failed attempts during the outage");
+    await eventually(() => hec.requests.length >= 12, { timeoutMs: 20_000, what: "failed attempts during the outage" });
     expect(acceptedHecIds(hec)).toEqual([]);
 
     const splunk = (await siemHealth(t.ctx)).destinations.splunk;
@@ -45,7 +46,10 @@ describe("Splunk HEC forwarding through an outage", () => {
     recovered = true;
     const expected = await auditIdsInOrder(t.ctx);
     expect(expected.length).toBeGreaterThanOrEqual(10_000);
-    await waitFor(() => new Set(acceptedHecIds(hec)).size >= expected.length, 60_000, "all events at the receiver");
+    await eventually(() => new Set(acceptedHecIds(hec)).size >= expected.length, {
+      timeoutMs: 60_000,
+      what: "all events at the receiver",
+    });
 
     const received = new Set(acceptedHecIds(hec));
     expect(expected.filter((id) => !received.has(id))).toEqual([]);
@@ -66,13 +70,12 @@ describe("Splunk HEC forwarding through an outage", () => {
     expect(await metricValue(t, "sark_siem_events_sent_total", { destination: "splunk" })).toBeGreaterThanOrEqual(
       10_000,
     );
-    await waitFor(
+    await eventually(
       async () => {
         const s = (await siemHealth(t.ctx)).destinations.splunk;
         return s?.status === "active" && s.backlog === 0;
       },
-      10_000,
-      "backlog drained",
+      { timeoutMs: 10_000, what: "backlog drained" },
     );
     expect(await metricValue(t, "sark_siem_circuit_state", { destination: "splunk" })).toBe(0);
   });
@@ -115,11 +118,10 @@ describe("Datadog and webhook forwarding", () => {
         .flatMap((r) => (JSON.parse(r.body) as Array<{ message: string }>).map((e) => JSON.parse(e.message).id));
     const hookIds = () =>
       hook.accepted().flatMap((r) => (JSON.parse(r.body) as { events: Array<{ id: string }> }).events.map((e) => e.id));
-    await waitFor(
-      () => new Set(ddIds()).size >= expected.length && new Set(hookIds()).size >= expected.length,
-      30_000,
-      "delivery",
-    );
+    await eventually(() => new Set(ddIds()).size >= expected.length && new Set(hookIds()).size >= expected.length, {
+      timeoutMs: 30_000,
+      what: "delivery",
+    });
     expect(new Set(ddIds())).toEqual(new Set(expected));
     expect(new Set(hookIds())).toEqual(new Set(expected));
     for (const r of dd.accepted()) {

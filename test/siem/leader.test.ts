@@ -2,7 +2,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "../../src/context.js";
 import { TEST_DATABASE_URL } from "../helpers/backends.js";
-import { acceptedHecIds, type FakeReceiver, startReceiver, waitFor } from "./fake-receivers.js";
+import { eventually } from "../helpers/eventually.js";
+import { acceptedHecIds, type FakeReceiver, startReceiver } from "./fake-receivers.js";
 import {
   auditIdsInOrder,
   createSharedStore,
@@ -47,7 +48,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       const b = replicas.b;
       if (!a || !b) throw new Error("replicas did not start");
       await seedEvents(a.ctx, 2000);
-      await waitFor(() => hec.accepted().length >= 5, 30_000, "first batches");
+      await eventually(() => hec.accepted().length >= 5, { timeoutMs: 30_000, what: "first batches" });
 
       const statuses = [await splunkStatus(a.ctx), await splunkStatus(b.ctx)];
       expect(statuses.filter((s) => s === "standby")).toHaveLength(1);
@@ -65,13 +66,12 @@ describe.skipIf(!TEST_DATABASE_URL)(
       await leader.close();
       delete replicas[leaderName];
       const expected = await auditIdsInOrder(follower.ctx);
-      await waitFor(
+      await eventually(
         () => {
           const got = new Set(acceptedHecIds(hec));
           return expected.every((id) => got.has(id));
         },
-        60_000,
-        "the standby to deliver the rest",
+        { timeoutMs: 60_000, what: "the standby to deliver the rest" },
       );
       expect(await splunkStatus(follower.ctx)).toBe("active");
 
@@ -86,7 +86,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       if (!survivor) throw new Error("no replica left");
       const already = hec.accepted().length;
       await seedEvents(survivor.ctx, 1500);
-      await waitFor(() => hec.accepted().length >= already + 3, 30_000, "forwarding to resume");
+      await eventually(() => hec.accepted().length >= already + 3, { timeoutMs: 30_000, what: "forwarding to resume" });
 
       // Kill the session that holds this schema's siem:splunk advisory lock, as a failover would.
       const { rows } = await sql<{ killed: boolean }>`
@@ -98,15 +98,17 @@ describe.skipIf(!TEST_DATABASE_URL)(
       expect(rows.map((r) => r.killed)).toEqual([true]);
 
       const expected = await auditIdsInOrder(survivor.ctx);
-      await waitFor(
+      await eventually(
         () => {
           const got = new Set(acceptedHecIds(hec));
           return expected.every((id) => got.has(id));
         },
-        60_000,
-        "delivery after the lock was lost",
+        { timeoutMs: 60_000, what: "delivery after the lock was lost" },
       );
-      await waitFor(async () => (await splunkStatus(survivor.ctx)) === "active", 20_000, "leader again");
+      await eventually(async () => (await splunkStatus(survivor.ctx)) === "active", {
+        timeoutMs: 20_000,
+        what: "leader again",
+      });
     });
   },
 );

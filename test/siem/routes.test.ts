@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { type FakeReceiver, hecEvents, startReceiver, waitFor } from "./fake-receivers.js";
+import { eventually } from "../helpers/eventually.js";
+import { type FakeReceiver, hecEvents, startReceiver } from "./fake-receivers.js";
 import { FAST_SIEM_ENV, seedEvents, siemHealth } from "./harness.js";
 
 interface DestinationStatus {
@@ -63,8 +64,11 @@ describe("SIEM routes", () => {
 
   it("GET /api/v1/siem/status lists each destination with status, backlog, lag, last error and circuit", async () => {
     await seedEvents(t.ctx, 50);
-    await waitFor(() => hec.accepted().length > 0, 20_000, "splunk delivery");
-    await waitFor(async () => (await siemHealth(t.ctx)).destinations.webhook?.status === "failed", 20_000, "webhook");
+    await eventually(() => hec.accepted().length > 0, { timeoutMs: 20_000, what: "splunk delivery" });
+    await eventually(async () => (await siemHealth(t.ctx)).destinations.webhook?.status === "failed", {
+      timeoutMs: 20_000,
+      what: "webhook",
+    });
     const res = await t.request({ method: "GET", url: "/api/v1/siem/status", token: admin });
     expect(res.statusCode).toBe(200);
     const { destinations } = res.json() as { destinations: DestinationStatus[] };
@@ -123,7 +127,10 @@ describe("SIEM routes", () => {
 
   it("GET /health/detailed includes siem per destination and is degraded by a failed destination", async () => {
     // The previous test took the HEC receiver down briefly; the forwarder may still be retrying.
-    await waitFor(async () => (await siemHealth(t.ctx)).destinations.splunk?.status === "active", 20_000, "splunk");
+    await eventually(async () => (await siemHealth(t.ctx)).destinations.splunk?.status === "active", {
+      timeoutMs: 20_000,
+      what: "splunk",
+    });
     const res = await t.request({ method: "GET", url: "/health/detailed" });
     const body = res.json() as { status: string; components: Record<string, Record<string, unknown>> };
     expect(body.components.siem).toMatchObject({

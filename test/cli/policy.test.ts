@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type CliIo, policy } from "../../src/cli/policy.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { policy } from "../../src/cli/policy/index.js";
 import { runSark } from "../helpers/process.js";
 
 function capture(): CliIo & { stdout: string; stderr: string } {

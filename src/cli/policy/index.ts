@@ -1,27 +1,14 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { collectFiles, isRego, isYaml, mergeData, readDocument } from "../policy/cli/files.js";
-import { runYamlSuite, type SuiteCase } from "../policy/cli/yaml-suite.js";
-import { renderDiagnostics, runTests, tryCompile } from "../policy/compile.js";
-import { toJS } from "../policy/rego/index.js";
-import { withBuiltinData } from "../policy/store/builtin-data.js";
+import { renderDiagnostics, runTests, tryCompile } from "../../policy/compile.js";
+import { toJS } from "../../policy/rego/index.js";
+import { withBuiltinData } from "../../policy/store/builtin-data.js";
+import { type CliIo, processIo } from "../io.js";
+import { COMMAND_USAGE } from "../usage.js";
+import { collectFiles, isRego, isYaml, mergeData, readDocument } from "./files.js";
+import { runYamlSuite, type SuiteCase } from "./yaml-suite.js";
 
-/** Where the command writes; tests pass their own sinks. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processIo: CliIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-};
-
-const USAGE = `usage: sark policy <command>
-  test [path...]                          run test_* rules (and YAML suites) under the paths (default: policies/)
-  eval --data DIR|FILE [--input FILE] Q   evaluate query Q (e.g. data.sark.authz.allow); prints JSON
-  check FILE|DIR...                       compile only; prints file:line:col diagnostics
-`;
+const USAGE = COMMAND_USAGE.policy;
 
 const modulesOf = (files: readonly string[]) =>
   files.filter(isRego).map((path) => ({ path, source: readFileSync(path, "utf8") }));

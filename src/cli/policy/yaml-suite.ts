@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { renderDiagnostics, tryCompile } from "../compile.js";
-import { type CompiledPolicy, toJS } from "../rego/index.js";
-import { interpretResult } from "../result.js";
-import { withBuiltinData } from "../store/builtin-data.js";
+import { renderDiagnostics, tryCompile } from "../../policy/compile.js";
+import { type CompiledPolicy, toJS } from "../../policy/rego/index.js";
+import { interpretResult } from "../../policy/result.js";
+import { withBuiltinData } from "../../policy/store/builtin-data.js";
 import { collectFiles, isRego, readDocument } from "./files.js";
 
 /**
