@@ -48,7 +48,7 @@ describe("access log", () => {
         `"user":"0192f3e4-7b1c-7d2e-9f00-1234567890ab","ip":"127.0.0.1","msg":"request"}\n`,
     );
     expect(JSON.parse(line).path).toBe('/api/v1/servers/"quoted"\n\u2028odd');
-    const anonymous = JSON.parse(accessLine({ ...request, principal: undefined }, reply));
+    const anonymous = JSON.parse(accessLine({ ...request, caller: undefined }, reply));
     expect(Object.keys(anonymous)).not.toContain("user");
   });
 
