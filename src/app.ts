@@ -1,11 +1,10 @@
-import cors from "@fastify/cors";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify from "fastify";
 import type { Context } from "./context.js";
 import type { AppInstance } from "./platform/feature.js";
 import { createAccessLog } from "./platform/http/access-log.js";
+import { registerApiDocs } from "./platform/http/api-docs.js";
+import { registerCors } from "./platform/http/cors.js";
 import { createErrorHandler, renderError } from "./platform/http/error-handler.js";
 import { createClientErrorHandler, createFrameworkErrorHandler } from "./platform/http/framework-errors.js";
 import { createInputGuard } from "./platform/http/input-guard.js";
@@ -13,10 +12,6 @@ import { type PipelineStep, pipelineHook } from "./platform/http/pipeline.js";
 import { authenticateStep, readOnlyStep, requestIdStep, securityHeadersStep } from "./platform/http/pipeline-steps.js";
 import { requestIdFrom } from "./platform/http/request-id.js";
 import { securityHeaders } from "./platform/http/security-headers.js";
-
-/** What a browser origin in CORS_ORIGINS may send: every method the API serves, and its auth headers. */
-const CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
-const CORS_ALLOWED_HEADERS = ["authorization", "x-api-key", "content-type", "x-request-id"];
 
 /**
  * Builds the HTTP app from a Context: the request pipeline (ARCHITECTURE.md) and every feature's
@@ -49,22 +44,7 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
       .send(renderError(request, "NOT_FOUND", `no route for ${request.method} ${request.url.split("?")[0]}`)),
   );
 
-  // CORS first: its onRequest hook answers preflights before authentication runs.
-  if (config.http.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: config.http.corsOrigins.includes("*") ? true : [...config.http.corsOrigins],
-      credentials: !config.http.corsOrigins.includes("*"),
-      methods: CORS_METHODS,
-      allowedHeaders: CORS_ALLOWED_HEADERS,
-      exposedHeaders: [
-        "x-request-id",
-        "x-ratelimit-limit",
-        "x-ratelimit-remaining",
-        "x-ratelimit-reset",
-        "retry-after",
-      ],
-    });
-  }
+  await registerCors(app, config.http.corsOrigins);
 
   const access = createAccessLog(ctx.logger, ctx.metrics);
   // The request pipeline (docs/ARCHITECTURE.md): each step a named function, run in this order.
@@ -82,25 +62,7 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     done();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: "SARK API", version: ctx.version, description: "Governance gateway for MCP traffic" },
-      components: {
-        securitySchemes: {
-          bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
-        },
-      },
-      security: [{ bearer: [] }, { apiKey: [] }],
-    },
-  });
-  // swagger-ui registers its own routes (hook first, so it sees them); mark them public.
-  app.addHook("onRoute", (route) => {
-    if (route.url.startsWith("/docs")) route.config = { ...(route.config ?? {}), public: true };
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
-  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-
+  await registerApiDocs(app, ctx.version);
   for (const feature of ctx.features) {
     if (feature.routes) await app.register(async (scope) => feature.routes?.(scope));
   }
