@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { redact } from "../core/redaction.js";
 import { canonicalJson } from "./canonical-json.js";
+import { referenceCanonical } from "./test-helpers.js";
 
 describe("canonicalJson", () => {
   it("sorts keys at every level and drops undefined", () => {
@@ -21,18 +22,6 @@ describe("canonicalJson", () => {
     expect(canonicalJson({})).toBe("{}");
   });
 });
-
-/** The hash definition spelled out plainly: sort every object's keys, drop undefined members. */
-function referenceCanonical(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(referenceCanonical).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  const members = Object.keys(obj)
-    .sort()
-    .filter((k) => obj[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${referenceCanonical(obj[k])}`);
-  return `{${members.join(",")}}`;
-}
 
 describe("canonicalJson fast path (native JSON.stringify of already-sorted trees)", () => {
   const proto = JSON.parse('{"__proto__":{"b":1,"a":2},"z":0}') as unknown;

@@ -5,21 +5,10 @@ import { redact } from "../core/redaction.js";
 import { canonicalJson } from "./canonical-json.js";
 import { canonicalBody, chainHash } from "./encoding.js";
 import { type AuditEventBody, buildEvent, GENESIS_HASH } from "./event.js";
+import { referenceCanonical } from "./test-helpers.js";
 
 const ID = "0193a2b4-0000-7000-8000-000000000001";
 const T = Date.UTC(2026, 10, 26, 5, 0, 0, 123);
-
-/** The hash definition spelled out plainly: sort every object's keys, drop undefined members. */
-function referenceCanonical(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(referenceCanonical).join(",")}]`;
-  const obj = value as Record<string, unknown>;
-  const members = Object.keys(obj)
-    .sort()
-    .filter((k) => obj[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${referenceCanonical(obj[k])}`);
-  return `{${members.join(",")}}`;
-}
 
 describe("chainHash", () => {
   const event = buildEvent(

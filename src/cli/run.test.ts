@@ -1,26 +1,12 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { VERSION } from "../platform/version.js";
-import type { CliIo } from "./io.js";
+import { memoryIo } from "./io.js";
 import { runCli } from "./run.js";
 import { COMMAND_USAGE, USAGE } from "./usage.js";
 
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    out: (s: string) => {
-      io.stdout += s;
-    },
-    err: (s: string) => {
-      io.stderr += s;
-    },
-  };
-  return io;
-}
-
 async function run(argv: string[], env: Record<string, string> = {}) {
-  const io = capture();
+  const io = memoryIo();
   const code = await runCli(argv, io, env);
   return { code, stdout: io.stdout, stderr: io.stderr };
 }

@@ -2,23 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.js";
+import { memoryIo } from "../../src/cli/io.js";
 import { policy } from "../../src/cli/policy/index.js";
 import { runSark } from "../helpers/process.js";
-
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: "",
-    stderr: "",
-    out: (s: string) => {
-      io.stdout += s;
-    },
-    err: (s: string) => {
-      io.stderr += s;
-    },
-  };
-  return io;
-}
 
 const BROKEN_TEST = `package demo
 
@@ -39,7 +25,7 @@ function tempDir(files: Record<string, string>): string {
 
 describe("sark policy", () => {
   it("test policies/ passes, one PASS line per test", async () => {
-    const io = capture();
+    const io = memoryIo();
     expect(await policy(["test", "policies"], io)).toBe(0);
     expect(io.stdout).toContain("PASS: data.sark.authz_test.test_admin_invokes_critical_without_data");
     expect(io.stdout).toContain("PASS: policies/sark/authz_suite.yaml: viewer cannot register a server");
@@ -47,7 +33,7 @@ describe("sark policy", () => {
   });
 
   it("test fails with exit code 1 on a failing test and names it", async () => {
-    const io = capture();
+    const io = memoryIo();
     expect(await policy(["test", tempDir({ "demo.rego": BROKEN_TEST })], io)).toBe(1);
     expect(io.stdout).toContain("PASS: data.demo.test_alice");
     expect(io.stdout).toContain("FAIL: data.demo.test_bob_deliberately_wrong");
@@ -60,7 +46,7 @@ describe("sark policy", () => {
       "suite.yaml":
         "policy: demo.rego\npackage: demo\ntests:\n  - name: alice\n    input: {user: alice}\n    expected: {allow: true}\n  - name: bob\n    input: {user: bob}\n    expected: {allow: true}\n",
     });
-    const io = capture();
+    const io = memoryIo();
     expect(await policy(["test", join(dir, "suite.yaml")], io)).toBe(1);
     expect(io.stdout).toMatch(/PASS: .*suite\.yaml: alice/);
     expect(io.stdout).toMatch(/FAIL: .*suite\.yaml: bob \(expected allow=true, got allow=false\)/);
@@ -68,10 +54,10 @@ describe("sark policy", () => {
 
   it("check prints file:line:col for a syntax error", async () => {
     const dir = tempDir({ "bad.rego": "package bad\n\nallow if {\n  input.x ==\n}\n" });
-    const io = capture();
+    const io = memoryIo();
     expect(await policy(["check", join(dir, "bad.rego")], io)).toBe(1);
     expect(io.stderr).toMatch(/bad\.rego:5:1: /);
-    const ok = capture();
+    const ok = memoryIo();
     expect(await policy(["check", "policies"], ok)).toBe(0);
     expect(ok.stdout).toContain("sark.authz");
   });
@@ -81,7 +67,7 @@ describe("sark policy", () => {
       "input.json": JSON.stringify({ user: { roles: ["viewer"] }, action: "server:register" }),
       "config.json": JSON.stringify({ sark: { config: { mfa_required_for: ["high"] } } }),
     });
-    const io = capture();
+    const io = memoryIo();
     expect(
       await policy(
         [
@@ -98,7 +84,7 @@ describe("sark policy", () => {
       ),
     ).toBe(0);
     expect(JSON.parse(io.stdout)).toBe("role(s) viewer may not server:register");
-    const q = capture();
+    const q = memoryIo();
     expect(
       await policy(
         ["eval", "-d", "policies/sark/authz.rego", "-d", join(dir, "config.json"), "x := data.sark.authz.mfa_levels"],
@@ -106,7 +92,7 @@ describe("sark policy", () => {
       ),
     ).toBe(0);
     expect(JSON.parse(q.stdout)).toEqual([{ x: ["high"] }]);
-    expect(await policy(["eval", "data.x"], capture())).toBe(2);
+    expect(await policy(["eval", "data.x"], memoryIo())).toBe(2);
   });
 
   it("is wired into the sark binary (spawned)", () => {

@@ -92,10 +92,10 @@ describe("token service", () => {
     expect(v.claims).toEqual(claims);
   });
 
-  it("reads tokens minted before auth_method/mfa/groups existed as password logins without MFA", async () => {
-    const secret = new TextEncoder().encode("s".repeat(32));
+  /** A token signed with the test secret but with claims this test chooses (not what `issue` writes). */
+  async function signClaims(claims: Record<string, unknown>): Promise<string> {
     const iat = Math.floor(clock.now() / 1000);
-    const legacy = await new SignJWT({ username: "alice", email: null, roles: ["viewer"], teams: [] })
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: "HS256" })
       .setSubject("u1")
       .setIssuer("sark")
@@ -103,24 +103,18 @@ describe("token service", () => {
       .setIssuedAt(iat)
       .setExpirationTime(iat + 60)
       .setJti("0190a000-0000-7000-8000-000000000000")
-      .sign(secret);
+      .sign(new TextEncoder().encode("s".repeat(32)));
+  }
+
+  it("reads tokens minted before auth_method/mfa/groups existed as password logins without MFA", async () => {
+    const legacy = await signClaims({ username: "alice", email: null, roles: ["viewer"], teams: [] });
     const tokens = createTokenService({ config: base, secret: "s".repeat(32), clock });
     expect((await tokens.verify(legacy)).claims).toMatchObject({ method: "password", mfa: false });
     expect((await tokens.verify(legacy)).claims.principal.groups).toEqual([]);
   });
 
   it("rejects a token whose auth_method is not one SARK issues", async () => {
-    const secret = new TextEncoder().encode("s".repeat(32));
-    const iat = Math.floor(clock.now() / 1000);
-    const forged = await new SignJWT({ username: "a", roles: [], teams: [], auth_method: "magic", mfa: true })
-      .setProtectedHeader({ alg: "HS256" })
-      .setSubject("u1")
-      .setIssuer("sark")
-      .setAudience("sark-api")
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + 60)
-      .setJti("0190a000-0000-7000-8000-000000000001")
-      .sign(secret);
+    const forged = await signClaims({ username: "a", roles: [], teams: [], auth_method: "magic", mfa: true });
     const tokens = createTokenService({ config: base, secret: "s".repeat(32), clock });
     expect(await codeOf(tokens.verify(forged))).toBe("UNAUTHENTICATED");
   });
