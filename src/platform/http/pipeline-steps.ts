@@ -1,6 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { AuditRecorder } from "../../core/audit.js";
-import { auditActorOf } from "../../core/audit.js";
+import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
 import type { CallerIdentity } from "../../core/caller.js";
 import { AppError } from "../errors.js";
 import { requestFactsOf } from "./caller.js";
