@@ -32,7 +32,7 @@ import { createUsersService, type UsersService } from "./users/service.js";
 import { createUserLookup } from "./users/user-lookup.js";
 
 export interface AuthDeps {
-  config: Config;
+  config: Pick<Config, "jwt" | "admin" | "environment">;
   /** The resolved HS256 secret (from config, or generated for development). */
   jwtSecret: string;
   database: Database;
@@ -150,7 +150,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
 async function bootstrapAdmin(
   db: Kysely<AuthTables>,
   users: UsersService,
-  config: Config,
+  config: Pick<Config, "admin">,
 ): Promise<{ created: boolean; username: string; generatedPassword?: string }> {
   const { username, email } = config.admin;
   if ((await countUsers(db)) > 0) return { created: false, username };
