@@ -3,13 +3,14 @@ import type { Kysely } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { CallerIdentity } from "../core/caller.js";
 import type { Clock } from "../platform/clock.js";
+import { unauthenticated } from "../platform/errors.js";
 import type { Counter } from "../platform/metrics.js";
 import { apiKeySecretMatches, parseApiKey } from "./api-keys/format.js";
 import { type ApiKeyWithOwner, findApiKeyWithOwner } from "./api-keys/repository.js";
 import type { ApiKeyUsage } from "./api-keys/usage.js";
 import type { Revocations } from "./revocations/revocations.js";
 import type { AuthTables } from "./tables.js";
-import { type TokenService, unauthenticated } from "./tokens/token-service.js";
+import type { TokenService } from "./tokens/token-service.js";
 
 /** How long a verified API key row is trusted before it is read again (owner roles, expiry). */
 export const API_KEY_CACHE_TTL_MS = 30_000;

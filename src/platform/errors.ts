@@ -76,3 +76,11 @@ export const validationFailed = (message: string, fields: FieldError[] = []): Ap
   new AppError("VALIDATION_FAILED", message, fields.length ? { details: { fields } } : {});
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** 401 errors carry the challenge header RFC 6750 asks for. */
+export function unauthenticated(
+  message: string,
+  code: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "INVALID_CREDENTIALS" = "UNAUTHENTICATED",
+): AppError {
+  return new AppError(code, message, { headers: { "www-authenticate": "Bearer" } });
+}

@@ -15,12 +15,8 @@ export interface VerifiedIdentity {
   readonly mfa: boolean;
 }
 
-/** A failed check, with the reason recorded in the audit trail (never shown to the caller). */
-export interface RejectedCredentials {
-  readonly reason: string;
-}
-
-export type CredentialCheck = { ok: true; identity: VerifiedIdentity } | ({ ok: false } & RejectedCredentials);
+/** A verified identity, or a failure whose reason goes to the audit trail (never to the caller). */
+export type CredentialCheck = { ok: true; identity: VerifiedIdentity } | { ok: false; reason: string };
 
 export interface PasswordCredentials {
   readonly username: string;

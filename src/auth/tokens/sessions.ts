@@ -5,6 +5,7 @@ import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
 import type { AuthMethod, Caller, RequestFacts } from "../../core/caller.js";
 import type { Clock } from "../../platform/clock.js";
 import type { JwtConfig } from "../../platform/config/jwt.js";
+import { unauthenticated } from "../../platform/errors.js";
 import type { Counter } from "../../platform/metrics.js";
 import type { IdentityProvider, VerifiedIdentity } from "../providers/identity-provider.js";
 import type { Revocations } from "../revocations/revocations.js";
@@ -12,7 +13,7 @@ import type { AuthTables } from "../tables.js";
 import { findUserById, type UserRow, updateUser } from "../users/repository.js";
 import { principalOfUser, toUserView, type UserView } from "../users/service.js";
 import * as refreshRepo from "./refresh-repository.js";
-import { type TokenService, unauthenticated, uuidv7Millis } from "./token-service.js";
+import { type TokenService, uuidv7Millis } from "./token-service.js";
 
 export interface SessionTokens {
   access_token: string;

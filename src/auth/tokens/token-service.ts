@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { AuthMethod, Principal } from "../../core/caller.js";
 import type { Clock } from "../../platform/clock.js";
 import type { JwtConfig } from "../../platform/config/jwt.js";
-import { AppError } from "../../platform/errors.js";
+import { unauthenticated } from "../../platform/errors.js";
 
 /**
  * What an access token says: its subject (claims sub, username, email, roles, teams, groups) and how
@@ -36,14 +36,6 @@ export interface TokenService {
 }
 
 type KeyPair = { sign: CryptoKey | Uint8Array; verify: CryptoKey | Uint8Array };
-
-/** 401 errors carry the challenge header RFC 6750 asks for. */
-export function unauthenticated(
-  message: string,
-  code: "UNAUTHENTICATED" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "INVALID_CREDENTIALS" = "UNAUTHENTICATED",
-): AppError {
-  return new AppError(code, message, { headers: { "www-authenticate": "Bearer" } });
-}
 
 /** Milliseconds encoded in the first 48 bits of a UUIDv7. */
 export function uuidv7Millis(id: string): number {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { Caller, RequestFacts } from "../../core/caller.js";
-import { AppError } from "../errors.js";
+import { unauthenticated } from "../errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -23,7 +23,7 @@ export function requestFactsOf(request: FastifyRequest): RequestFacts {
 /** The authenticated caller; the pipeline guarantees one on every route that is not public. */
 export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) {
-    throw new AppError("UNAUTHENTICATED", "authentication required", { headers: { "www-authenticate": "Bearer" } });
+    throw unauthenticated("authentication required");
   }
   return request.caller;
 }
