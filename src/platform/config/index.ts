@@ -7,6 +7,12 @@ import { type JwtConfig, readJwtConfig } from "./jwt.js";
 import { type LoggingConfig, readLoggingConfig } from "./logging.js";
 import type { Env } from "./parsers.js";
 import { type PolicyConfig, readPolicyConfig } from "./policy.js";
+import {
+  type LoginProtectionConfig,
+  type RateLimitConfig,
+  readLoginProtectionConfig,
+  readRateLimitConfig,
+} from "./rate-limit.js";
 import { type RedisConfig, readRedisConfig } from "./redis.js";
 import { type RegistryConfig, readRegistryConfig } from "./registry.js";
 import { checkProductionSecret } from "./secrets.js";
@@ -27,6 +33,8 @@ export interface Config extends EnvironmentConfig {
   readonly policy: PolicyConfig;
   readonly audit: AuditConfig;
   readonly siem: SiemConfig;
+  readonly rateLimit: RateLimitConfig;
+  readonly loginProtection: LoginProtectionConfig;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +64,8 @@ export function loadConfig(env: Env = process.env): Config {
     policy: readPolicyConfig(env, problems),
     audit: readAuditConfig(env, problems),
     siem: readSiemConfig(env, problems),
+    rateLimit: readRateLimitConfig(env, problems),
+    loginProtection: readLoginProtectionConfig(env, problems),
   };
   if (config.environment === "production") checkProduction(config, problems);
   if (problems.length > 0) throw new ConfigError(problems);
