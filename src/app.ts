@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify from "fastify";
 import type { Context } from "./context.js";
+import type { TrustProxy } from "./platform/config/http.js";
 import type { AppInstance } from "./platform/feature.js";
 import { createAccessLog } from "./platform/http/access-log.js";
 import { registerApiDocs } from "./platform/http/api-docs.js";
@@ -9,7 +10,13 @@ import { createErrorHandler, renderError } from "./platform/http/error-handler.j
 import { createClientErrorHandler, createFrameworkErrorHandler } from "./platform/http/framework-errors.js";
 import { createInputGuard } from "./platform/http/input-guard.js";
 import { type PipelineStep, pipelineHook } from "./platform/http/pipeline.js";
-import { authenticateStep, readOnlyStep, requestIdStep, securityHeadersStep } from "./platform/http/pipeline-steps.js";
+import {
+  authenticateStep,
+  readOnlyStep,
+  requestIdStep,
+  requireAuthenticationStep,
+  securityHeadersStep,
+} from "./platform/http/pipeline-steps.js";
 import { requestIdFrom } from "./platform/http/request-id.js";
 import { securityHeaders } from "./platform/http/security-headers.js";
 
@@ -27,7 +34,7 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     genReqId: requestIdFrom,
     bodyLimit: config.http.bodyLimitBytes,
     requestTimeout: config.http.requestTimeoutMs,
-    trustProxy: config.http.trustProxy,
+    trustProxy: fastifyTrustProxy(config.http.trustProxy),
     return503OnClosing: true,
     forceCloseConnections: "idle",
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: true } },
@@ -37,6 +44,7 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest("caller", undefined);
+  app.decorateRequest("authenticationFailure", undefined);
   app.setErrorHandler(createErrorHandler(ctx.logger));
   app.setNotFoundHandler((request, reply) =>
     reply
@@ -52,6 +60,8 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     requestIdStep,
     securityHeadersStep(securityHeaderValues),
     authenticateStep(ctx.authenticate),
+    ...(ctx.rateLimitStep ? [ctx.rateLimitStep] : []),
+    requireAuthenticationStep,
     readOnlyStep(config.http.readOnly, ctx.audit),
   ];
   app.addHook("onRequest", pipelineHook(pipeline));
@@ -67,4 +77,10 @@ export async function buildApp(ctx: Context): Promise<AppInstance> {
     if (feature.routes) await app.register(async (scope) => feature.routes?.(scope));
   }
   return app;
+}
+
+/** Fastify's types lack the hop count its runtime accepts; a hop count is "trust the nearest n". */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === "number") return (_address, hop) => hop < trust;
+  return typeof trust === "boolean" ? trust : [...trust];
 }

@@ -14,12 +14,14 @@ import type { Config } from "./platform/config/index.js";
 import { type Database, openDatabase } from "./platform/db/database.js";
 import { createMigrator, type Migrator, readMigrations } from "./platform/db/migrator.js";
 import type { Feature } from "./platform/feature.js";
+import type { PipelineStep } from "./platform/http/pipeline.js";
 import { createLifecycle, type Lifecycle } from "./platform/lifecycle.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import { createMetrics, type Metrics } from "./platform/metrics.js";
 import { packageRoot } from "./platform/paths.js";
 import { VERSION } from "./platform/version.js";
 import { createPolicy } from "./policy/index.js";
+import { createRateLimit } from "./ratelimit/index.js";
 import { createRegistry } from "./registry/index.js";
 import type { RegistryService } from "./registry/registry-services.js";
 import { createSiem } from "./siem/index.js";
@@ -42,6 +44,8 @@ export interface Context {
   readonly authorizer: Authorizer;
   /** The request pipeline's authenticate step: the request's credential → who is calling (or a 401). */
   authenticate(request: FastifyRequest): Promise<CallerIdentity>;
+  /** The request pipeline's rate-limit step; `undefined` with RATE_LIMIT_ENABLED=false. */
+  readonly rateLimitStep: PipelineStep | undefined;
   /** Account operations the CLI and first start need (see README). */
   readonly accounts: Pick<AuthModule, "bootstrapAdmin" | "createUser">;
   /** The registry's services, for what builds on the registry (the MCP gateway). */
@@ -112,6 +116,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const auth = createAuth({ ...deps, config, jwtSecret });
   const registry = createRegistry({ ...deps, cacheRefreshMs: config.registry.cacheRefreshMs });
   const siem = createSiem({ ...deps, config });
+  const rateLimit = createRateLimit({ ...deps, config: config.rateLimit });
 
   const features: Feature[] = [
     audit.feature(policy.authorizer),
@@ -119,6 +124,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     auth.feature,
     registry.feature,
     siem.feature,
+    rateLimit.feature,
   ];
   const health = createHealth({
     version: VERSION,
@@ -150,6 +156,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     authorizer: policy.authorizer,
     registry: registry.service,
     authenticate: (request) => auth.authenticate(request),
+    rateLimitStep: rateLimit.step,
     accounts: auth,
     features: [health, ...features],
     async start() {

@@ -25,6 +25,8 @@ export interface HealthDeps {
 }
 
 const PUBLIC = { config: { public: true }, schema: { tags: ["health"] } } as const;
+/** Probes: polled constantly by the kubelet and load balancers, so never rate limited. */
+const PROBE = { config: { public: true, rateLimitExempt: true }, schema: { tags: ["health"] } } as const;
 
 /**
  * Kubernetes probes. Liveness never touches dependencies (a slow database must not get pods
@@ -53,14 +55,14 @@ export function healthRoutes(deps: HealthDeps) {
   }
 
   return (app: AppInstance) => {
-    app.get("/health", PUBLIC, async () => ({
+    app.get("/health", PROBE, async () => ({
       status: "ok",
       version: deps.version,
       environment: deps.environment,
       timestamp: new Date(deps.clock.now()).toISOString(),
     }));
-    app.get("/health/live", PUBLIC, async () => ({ status: "alive" }));
-    app.get("/health/startup", PUBLIC, async (_req, reply) =>
+    app.get("/health/live", PROBE, async () => ({ status: "alive" }));
+    app.get("/health/startup", PROBE, async (_req, reply) =>
       deps.lifecycle.started ? { status: "started" } : reply.status(503).send({ status: "starting" }),
     );
     const ready = async (_req: unknown, reply: { status(code: number): { send(body: unknown): unknown } }) => {
@@ -68,13 +70,17 @@ export function healthRoutes(deps: HealthDeps) {
       if (r.ready) return { status: "ready" };
       return reply.status(503).send({ status: "not_ready", component: r.failing, reason: r.detail });
     };
-    app.get("/health/ready", PUBLIC, ready);
-    app.get("/ready", PUBLIC, ready);
+    app.get("/health/ready", PROBE, ready);
+    app.get("/ready", PROBE, ready);
     app.get("/health/detailed", PUBLIC, async () => detailed(deps));
-    app.get("/metrics", { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-      reply.header("content-type", deps.metrics.registry.contentType);
-      return deps.metricsText();
-    });
+    app.get(
+      "/metrics",
+      { config: { public: true, rateLimitExempt: true }, schema: { hide: true } },
+      async (_req, reply) => {
+        reply.header("content-type", deps.metrics.registry.contentType);
+        return deps.metricsText();
+      },
+    );
   };
 }
 

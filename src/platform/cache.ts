@@ -56,6 +56,17 @@ export const DEFAULT_REDIS_TIMEOUTS: RedisTimeouts = { commandTimeoutMs: 500, co
 /** Reconnect pacing: quick at first, then every 2 s for as long as Redis stays away. */
 const reconnectDelayMs = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 5), 2000);
 
+/** The Redis-backed cache, and its client for callers that need more than get/set (scripts). */
+export interface RedisCache extends Cache {
+  readonly kind: "redis";
+  readonly client: Redis;
+  /**
+   * Runs commands on the client under the cache's fail-fast rules: rejects with
+   * {@link CacheUnavailableError} when Redis is not connected or the command fails.
+   */
+  run<T>(op: (client: Redis) => Promise<T>): Promise<T>;
+}
+
 /**
  * Opens a Redis client; `keyPrefix` namespaces every key (tests isolate runs this way).
  *
@@ -68,7 +79,7 @@ export function createRedisCache(
   url: string,
   keyPrefix = "sark:",
   timeouts: RedisTimeouts = DEFAULT_REDIS_TIMEOUTS,
-): Cache & { client: Redis } {
+): RedisCache {
   const client = new Redis(url, {
     keyPrefix,
     enableAutoPipelining: true,
@@ -100,10 +111,10 @@ export function createRedisCache(
   }
 
   /** Runs one command; every failure becomes a CacheUnavailableError carrying the cause. */
-  async function command<T>(op: () => Promise<T>): Promise<T> {
+  async function command<T>(op: (c: Redis) => Promise<T>): Promise<T> {
     await whenConnected();
     try {
-      return await op();
+      return await op(client);
     } catch (e) {
       throw new CacheUnavailableError("redis command failed", { cause: e });
     }
@@ -112,6 +123,7 @@ export function createRedisCache(
   return {
     kind: "redis",
     client,
+    run: command,
     async get<T>(key: string) {
       const raw = await command(() => client.get(key));
       return raw === null ? undefined : (JSON.parse(raw) as T);
@@ -138,4 +150,8 @@ export const CACHE_KEYS = {
   revokedToken: (jti: string) => `auth:revoked:${jti}`,
   policyDecision: (hash: string) => `policy:decision:${hash}`,
   policyVersion: "policy:version",
+  /** Limit state of one identity: an API key's id, a user's id or a client address, never a secret. */
+  rateLimit: (kind: string, id: string) => `ratelimit:${kind}:${id}`,
+  /** Marks that an identity's rejection in the current window has been audited. */
+  rateLimitRejected: (kind: string, id: string) => `ratelimit:rejected:${kind}:${id}`,
 } as const;

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
 import type { CallerIdentity } from "../../core/caller.js";
-import { AppError } from "../errors.js";
+import { AppError, isAppError } from "../errors.js";
 import { requestFactsOf } from "./caller.js";
 import type { PipelineStep } from "./pipeline.js";
 
@@ -30,18 +30,33 @@ export function securityHeadersStep(values: {
 
 /**
  * Resolves the credential to one Caller for every non-public route (an unknown URL is left to the
- * 404 handler). `authenticate` rejects with a 401 AppError when there is no valid credential.
+ * 404 handler). A request without a valid credential is not refused here: its 401 is kept on the
+ * request so the rate-limit step can count it against the client address first (credential
+ * guessing is limited like any other anonymous traffic); `requireAuthenticationStep` sends it.
  */
 export function authenticateStep(authenticate: (request: FastifyRequest) => Promise<CallerIdentity>): PipelineStep {
   return {
     name: "authenticate",
     async run(request) {
       if (request.routeOptions.config.public || !request.routeOptions.url) return;
-      const identity = await authenticate(request);
-      request.caller = { principal: identity.principal, auth: identity.auth, request: requestFactsOf(request) };
+      try {
+        const identity = await authenticate(request);
+        request.caller = { principal: identity.principal, auth: identity.auth, request: requestFactsOf(request) };
+      } catch (e) {
+        if (!isAppError(e) || e.status !== 401) throw e;
+        request.authenticationFailure = e;
+      }
     },
   };
 }
+
+/** Sends the 401 the authenticate step kept (after the rate-limit step has counted the request). */
+export const requireAuthenticationStep: PipelineStep = {
+  name: "require-authentication",
+  async run(request) {
+    if (request.authenticationFailure) throw request.authenticationFailure;
+  },
+};
 
 /** With READ_ONLY_MODE every state-changing route not marked `allowInReadOnly` is audited and refused (503). */
 export function readOnlyStep(readOnly: boolean, audit: AuditRecorder): PipelineStep {
