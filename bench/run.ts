@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ run: Suite }>> = {
   "audit-ingest": () => import("./suites/audit-ingest.js"),
   "siem-forward": () => import("./suites/siem-forward.js"),
   "audit-export": () => import("./suites/audit-export.js"),
+  "rate-limit": () => import("./suites/rate-limit.js"),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"));

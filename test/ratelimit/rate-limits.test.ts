@@ -184,6 +184,20 @@ describe(`per-address limit for unauthenticated requests (${BACKEND_LABEL})`, ()
     }
   });
 
+  it("documents the 429 on every limited route in the OpenAPI document, and on no probe", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/openapi.json", remoteAddress: "198.51.100.30" })).json();
+    for (const [path, method] of [
+      ["/api/v1/servers", "get"],
+      ["/api/v1/auth/login", "post"],
+      ["/api/v1/policies/evaluate", "post"],
+    ] as const) {
+      const response = doc.paths[path][method].responses["429"];
+      expect(response?.description, `${method} ${path}`).toMatch(/RATE_LIMITED/);
+      expect(response.headers["retry-after"]).toBeDefined();
+    }
+    expect(doc.paths["/health/live"].get.responses["429"]).toBeUndefined();
+  });
+
   it("ignores X-Forwarded-For without TRUST_PROXY: the socket address is the client", async () => {
     now += MINUTE_MS;
     for (let i = 0; i < 100; i++) await anonymous("198.51.100.20", { "x-forwarded-for": `203.0.113.${i}` });

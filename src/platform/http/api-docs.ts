@@ -1,5 +1,6 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import type { FastifySchema } from "fastify";
 import type { AppInstance } from "../feature.js";
 
 /**
@@ -18,6 +19,10 @@ export async function registerApiDocs(app: AppInstance, version: string): Promis
       },
       security: [{ bearer: [] }, { apiKey: [] }],
     },
+    transform: ({ schema, url, route }) => ({
+      url,
+      schema: route.config?.rateLimitExempt ? schema : withRateLimitResponse(schema),
+    }),
   });
   // swagger-ui registers its own routes (hook first, so it sees them); mark them public.
   app.addHook("onRoute", (route) => {
@@ -26,3 +31,35 @@ export async function registerApiDocs(app: AppInstance, version: string): Promis
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 }
+
+/**
+ * Every route the rate limiter counts may answer 429 (docs/RATE_LIMITS.md). Added to the document
+ * only: the error handler renders the body, so the routes' own response schemas stay as declared.
+ */
+function withRateLimitResponse(schema: FastifySchema): FastifySchema {
+  const responses = (schema?.response ?? {}) as Record<string, unknown>;
+  if (responses["429"]) return schema;
+  return { ...schema, response: { ...responses, 429: RATE_LIMITED_RESPONSE } };
+}
+
+const RATE_LIMITED_RESPONSE = {
+  description:
+    "RATE_LIMITED: the caller's allowance (per API key, user or client address) is spent; retry after Retry-After seconds",
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        code: { type: "string", enum: ["RATE_LIMITED"] },
+        message: { type: "string" },
+        request_id: { type: "string" },
+        details: {},
+      },
+      required: ["code", "message", "request_id"],
+    },
+  },
+  required: ["error"],
+  headers: {
+    "retry-after": { description: "Seconds until one more request fits", schema: { type: "integer" } },
+  },
+} as const;
