@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../helpers/app.js";
+import { ADMIN, createTestApp, type TestApp } from "../helpers/app.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
 import { serverBody } from "../registry/fixtures.js";
 
@@ -93,7 +93,8 @@ const rawBody = fc.oneof(
 /** Valid-looking bodies for the main routes, so mutations reach the services. */
 const TEMPLATES: Record<string, () => Record<string, unknown>> = {
   "/api/v1/servers": () => serverBody("fuzz-server"),
-  "/api/v1/auth/login": () => ({ username: "admin", password: "wrong" }),
+  // Not the admin: failed-login protection would lock the account the fuzzer's requests use.
+  "/api/v1/auth/login": () => ({ username: "fuzz-nobody", password: "wrong" }),
   "/api/v1/users": () => ({ username: "fuzz-user", password: "fuzz-password-123", roles: ["viewer"] }),
   "/api/v1/policies": () => ({ name: "fuzz", content: "package fuzz\n\nallow := true\n" }),
   "/api/v1/policies/evaluate": () => ({ action: "tool:invoke", parameters: {} }),
@@ -176,11 +177,30 @@ function checkResponse(c: Case, url: string, res: LightMyRequestResponse): strin
 
 describe(`HTTP fuzz (${BACKEND_LABEL})`, () => {
   let t: TestApp;
+  let logins = 0;
+  /**
+   * Logs the admin in from an address of its own each time: the fuzzed anonymous requests spend the
+   * default address's rate limit (a 429 there is a correct answer), which must not stop the fuzzer.
+   */
+  const freshAdminToken = async (): Promise<string> => {
+    logins++;
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      remoteAddress: `10.77.${(logins >> 8) & 255}.${logins & 255}`,
+      payload: { username: ADMIN.username, password: ADMIN.password },
+    });
+    if (res.statusCode !== 200) throw new Error(`admin login failed: ${res.statusCode} ${res.body}`);
+    return res.json().access_token;
+  };
   let admin: string;
   let routes: Route[];
   beforeAll(async () => {
-    t = await createTestApp();
-    admin = await t.adminToken();
+    // The fuzzer sends thousands of admin requests a minute; at the default 5,000/min most would
+    // stop at the limiter before reaching the input handling under test. Anonymous cases keep the
+    // default per-address limit, so 429s stay in the mix.
+    t = await createTestApp({ RATE_LIMIT_PER_USER: "10000000" });
+    admin = await freshAdminToken();
     routes = collectRoutes(t);
     // Real targets for /:id routes. The bootstrap admin's own id stays out: a random PATCH could
     // demote or deactivate the caller every other case runs as.
@@ -284,7 +304,7 @@ describe(`HTTP fuzz (${BACKEND_LABEL})`, () => {
         const problem = checkResponse(c, url, res);
         if (problem) failures.push(problem);
         // Logging out revokes the admin token the remaining cases use.
-        if (c.asAdmin && c.route.path === "/api/v1/auth/logout") admin = await t.adminToken();
+        if (c.asAdmin && c.route.path === "/api/v1/auth/logout") admin = await freshAdminToken();
         expect(problem).toBeUndefined();
       }),
       { numRuns: 1_000_000, interruptAfterTimeLimit: TIME_LIMIT_MS, verbose: 1 },
