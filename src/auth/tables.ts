@@ -61,12 +61,27 @@ export interface RevocationsTable {
   recorded_at: Timestamp;
 }
 
+/**
+ * `auth_login_throttles` (migration 0011): failed-login counters. `username_key` is the SHA-256 of
+ * the normalised username; `address_key` the SHA-256 of the client address, or `*` for the row
+ * counting the username's failures from every address.
+ */
+export interface LoginThrottlesTable {
+  username_key: string;
+  address_key: string;
+  failures: number;
+  last_failure_at: Timestamp;
+  blocked_until: NullableTimestamp;
+  expires_at: Timestamp;
+}
+
 /** A type alias (not an interface) so it satisfies `withTables`' record constraint. */
 export type AuthTables = {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   api_keys: ApiKeysTable;
   auth_revocations: RevocationsTable;
+  auth_login_throttles: LoginThrottlesTable;
 };
 
 /** Unique-violation check that works for node-postgres and PGlite errors alike. */

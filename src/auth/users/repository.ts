@@ -4,12 +4,18 @@ import type { AuthTables, UsersTable } from "../tables.js";
 export type AuthDb = Kysely<AuthTables> | Transaction<AuthTables>;
 export type UserRow = Selectable<UsersTable>;
 
+/**
+ * Usernames are case-insensitive: the form the unique index on lower(username) compares. Anything
+ * keyed on a username (login throttling) uses this, so `Admin` and `admin` are one account.
+ */
+export const normalizeUsername = (username: string): string => username.toLowerCase();
+
 /** Case-insensitive lookup, matching the unique index on lower(username). */
 export function findUserByUsername(db: AuthDb, username: string): Promise<UserRow | undefined> {
   return db
     .selectFrom("users")
     .selectAll()
-    .where((eb) => eb(eb.fn("lower", ["username"]), "=", username.toLowerCase()))
+    .where((eb) => eb(eb.fn("lower", ["username"]), "=", normalizeUsername(username)))
     .executeTakeFirst();
 }
 
