@@ -17,6 +17,7 @@ import { apiKeysRoutes } from "./api-keys/routes.js";
 import { createApiKeysService } from "./api-keys/service.js";
 import { createApiKeyUsage } from "./api-keys/usage.js";
 import { API_KEY_CACHE_TTL_MS, createAuthenticator } from "./authenticate.js";
+import { createLoginProtection } from "./login-protection/protection.js";
 import { createLocalProvider } from "./providers/local/local-provider.js";
 import { deleteExpiredRevocations } from "./revocations/repository.js";
 import { createRevocations } from "./revocations/revocations.js";
@@ -32,7 +33,7 @@ import { createUsersService, type UsersService } from "./users/service.js";
 import { createUserLookup } from "./users/user-lookup.js";
 
 export interface AuthDeps {
-  config: Pick<Config, "jwt" | "admin" | "environment">;
+  config: Pick<Config, "jwt" | "admin" | "environment" | "loginProtection">;
   /** The resolved HS256 secret (from config, or generated for development). */
   jwtSecret: string;
   database: Database;
@@ -65,7 +66,7 @@ export function createAuth(deps: AuthDeps): AuthModule {
   const envLabel = environmentLabel(config.environment);
   const logins = deps.metrics.counter({
     name: "sark_auth_logins_total",
-    help: "Password logins by result (success, failure)",
+    help: "Password logins by result (success, failure, throttled: refused unchecked during a backoff or lockout)",
     labelNames: ["result"],
   });
   const apiKeyResults = deps.metrics.counter({
@@ -84,9 +85,20 @@ export function createAuth(deps: AuthDeps): AuthModule {
   const tokens = createTokenService({ config: config.jwt, secret: deps.jwtSecret, clock });
   const usage = createApiKeyUsage({ db, logger });
   const authenticator = createAuthenticator({ db, tokens, revocations, usage, clock, envLabel, apiKeyResults });
-  const users = createUsersService({ db, audit, clock, revocations });
+  const loginProtection = createLoginProtection({ db, audit, clock, config: config.loginProtection });
+  const users = createUsersService({ db, audit, clock, revocations, loginProtection });
   const passwords = createLocalProvider(db);
-  const sessions = createSessionService({ db, audit, clock, tokens, passwords, revocations, jwt: config.jwt, logins });
+  const sessions = createSessionService({
+    db,
+    audit,
+    clock,
+    tokens,
+    passwords,
+    protection: loginProtection,
+    revocations,
+    jwt: config.jwt,
+    logins,
+  });
   const apiKeys = createApiKeysService({
     db,
     audit,
@@ -126,6 +138,9 @@ export function createAuth(deps: AuthDeps): AuthModule {
           deleteExpiredRevocations(db, now).catch((e: unknown) =>
             logger.warn({ err: e }, "expired revocation cleanup failed"),
           );
+          loginProtection
+            .deleteExpired()
+            .catch((e: unknown) => logger.warn({ err: e }, "expired login throttle cleanup failed"));
         };
         // Once at start as well: processes restarted more often than hourly would never clean up.
         if (!cleanup) housekeeping();

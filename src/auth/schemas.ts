@@ -33,6 +33,8 @@ export const User = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
   last_login_at: Nullable(Timestamp),
+  /** Failed logins lock the username on every address until then (docs/AUTH.md); null when not locked. */
+  locked_until: Nullable(Timestamp),
 });
 
 export const CreateUserBody = Type.Object(

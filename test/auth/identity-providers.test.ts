@@ -1,5 +1,6 @@
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLoginProtection } from "../../src/auth/login-protection/protection.js";
 import { createLocalProvider } from "../../src/auth/providers/local/local-provider.js";
 import { createRevocations } from "../../src/auth/revocations/revocations.js";
 import type { AuthTables } from "../../src/auth/tables.js";
@@ -23,6 +24,7 @@ beforeAll(async () => {
     clock,
     tokens: createTokenService({ config: t.config.jwt, secret: "identity-test-secret-0123456789abcdef", clock }),
     passwords: createLocalProvider(db),
+    protection: createLoginProtection({ db, audit: t.ctx.audit, clock, config: t.config.loginProtection }),
     revocations: createRevocations({ db, cache: t.ctx.cache, clock, logger: t.ctx.logger, markerTtlSeconds: 60 }),
     jwt: t.config.jwt,
     logins: createMetrics().counter({ name: "identity_test_logins", help: "test", labelNames: ["result"] }),

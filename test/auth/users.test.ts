@@ -105,6 +105,8 @@ describe("users API", () => {
       body: { is_active: false },
     });
     expect(patch.statusCode).toBe(404);
+    const unlock = await t.request({ method: "POST", url: `/api/v1/users/${MISSING}/unlock`, token: admin });
+    expect(unlock.statusCode).toBe(404);
   });
 
   const routes = [
@@ -113,6 +115,7 @@ describe("users API", () => {
     { method: "GET", url: `/api/v1/users/${MISSING}` },
     { method: "PATCH", url: `/api/v1/users/${MISSING}`, body: { is_active: false } },
     { method: "DELETE", url: `/api/v1/users/${MISSING}` },
+    { method: "POST", url: `/api/v1/users/${MISSING}/unlock` },
   ];
 
   it("requires authentication", async () => {

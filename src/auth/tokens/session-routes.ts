@@ -16,10 +16,10 @@ export function authRoutes(sessions: SessionService) {
         config: SESSION_ROUTE,
         schema: {
           tags: TAGS,
-          summary: "Log in with username and password",
+          summary: "Log in with username and password (429 with Retry-After after repeated failures)",
           security: [],
           body: LoginBody,
-          response: { 200: SessionResponse, 401: ErrorResponse },
+          response: { 200: SessionResponse, 401: ErrorResponse, 429: ErrorResponse },
         },
       },
       async (request, reply) => {

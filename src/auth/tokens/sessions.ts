@@ -5,8 +5,9 @@ import { type AuditRecorder, auditActorOf } from "../../core/audit.js";
 import type { AuthMethod, Caller, RequestFacts } from "../../core/caller.js";
 import type { Clock } from "../../platform/clock.js";
 import type { JwtConfig } from "../../platform/config/jwt.js";
-import { unauthenticated } from "../../platform/errors.js";
+import { AppError, unauthenticated } from "../../platform/errors.js";
 import type { Counter } from "../../platform/metrics.js";
+import type { LoginProtection } from "../login-protection/protection.js";
 import type { IdentityProvider, VerifiedIdentity } from "../providers/identity-provider.js";
 import type { Revocations } from "../revocations/revocations.js";
 import type { AuthTables } from "../tables.js";
@@ -49,6 +50,8 @@ export function createSessionService(deps: {
   tokens: TokenService;
   /** Checks username and password logins (the local user table; LDAP joins here). */
   passwords: IdentityProvider;
+  /** Failed-login throttling, in front of whichever provider checks the password. */
+  protection: LoginProtection;
   revocations: Revocations;
   jwt: JwtConfig;
   logins: Counter<"result">;
@@ -81,7 +84,8 @@ export function createSessionService(deps: {
       token_type: "bearer",
       expires_in: access.expiresIn,
       refresh_token: refresh,
-      user: toUserView(user),
+      // A login only succeeds while the username is not locked, so there is no lock to show.
+      user: toUserView(user, null),
     };
   }
 
@@ -98,6 +102,19 @@ export function createSessionService(deps: {
     });
     // One answer for every failure: callers must not learn which usernames exist.
     throw unauthenticated("invalid username or password", "INVALID_CREDENTIALS");
+  }
+
+  /**
+   * A blocked or locked username: refused before any password check (so the right password is
+   * refused too, and no hashing happens). Counted, not audited: the block's start was audited, and
+   * an event per refused attempt would let an attacker flood the audit trail. The answer depends
+   * only on the submitted username and address, never on whether the account exists.
+   */
+  function loginThrottled(retryAfter: number): never {
+    deps.logins.inc({ result: "throttled" });
+    throw new AppError("RATE_LIMITED", "too many failed login attempts; try again later", {
+      headers: { "retry-after": String(retryAfter) },
+    });
   }
 
   async function reuseDetected(row: refreshRepo.RefreshRow, request: RequestFacts): Promise<never> {
@@ -143,8 +160,14 @@ export function createSessionService(deps: {
 
   return {
     async login(username, password, request) {
+      const admission = await deps.protection.admit(username, request);
+      if (!admission.ok) return loginThrottled(admission.retryAfterSeconds);
       const check = await deps.passwords.verify({ username, password });
-      if (!check.ok) return loginFailed(username, check.reason, request);
+      if (!check.ok) {
+        await deps.protection.recordFailure(admission.attempt);
+        return loginFailed(username, check.reason, request);
+      }
+      await deps.protection.recordSuccess(admission.attempt);
       return start(check.identity, request);
     },
 

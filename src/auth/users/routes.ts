@@ -76,6 +76,22 @@ export function usersRoutes(users: UsersService, authorizer: Authorizer) {
       },
     );
 
+    app.post(
+      "/api/v1/users/:id/unlock",
+      {
+        schema: {
+          tags: TAGS,
+          summary: "Lift a failed-login lockout: the username-wide lock and every per-address backoff",
+          params: IdParams,
+          response: { 200: User, ...ERRORS, 404: ErrorResponse },
+        },
+      },
+      async (request) => {
+        await authorizer.require(callerOf(request), ACTIONS.userWrite);
+        return users.unlock(request.params.id, callerOf(request));
+      },
+    );
+
     app.delete(
       "/api/v1/users/:id",
       { schema: { tags: TAGS, summary: "Delete a user and their API keys", params: IdParams } },

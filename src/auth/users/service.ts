@@ -5,6 +5,7 @@ import type { Caller, Principal } from "../../core/caller.js";
 import type { Clock } from "../../platform/clock.js";
 import { type AppError, conflict, type FieldError, notFound, validationFailed } from "../../platform/errors.js";
 import { decodeIdCursor, encodeCursor, type Page } from "../../platform/http/pagination.js";
+import type { LoginProtection } from "../login-protection/protection.js";
 import type { Revocations } from "../revocations/revocations.js";
 import { isRole, ROLES } from "../roles.js";
 import { type AuthTables, isUniqueViolation } from "../tables.js";
@@ -26,6 +27,8 @@ export interface UserView {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  /** Until when failed logins lock the username on every address (docs/AUTH.md), or null. */
+  locked_until: string | null;
 }
 
 export interface CreateUserInput {
@@ -42,7 +45,7 @@ export type UpdateUserInput = Partial<Omit<CreateUserInput, "username">>;
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-export function toUserView(u: repo.UserRow): UserView {
+export function toUserView(u: repo.UserRow, lockedUntil: Date | null): UserView {
   return {
     id: u.id,
     username: u.username,
@@ -56,6 +59,7 @@ export function toUserView(u: repo.UserRow): UserView {
     created_at: u.created_at.toISOString(),
     updated_at: u.updated_at.toISOString(),
     last_login_at: u.last_login_at?.toISOString() ?? null,
+    locked_until: lockedUntil?.toISOString() ?? null,
   };
 }
 
@@ -99,6 +103,8 @@ export interface UsersService {
   list(query: { cursor?: string; limit: number; role?: string; active?: boolean }): Promise<Page<UserView>>;
   update(id: string, patch: UpdateUserInput, caller: Caller): Promise<UserView>;
   remove(id: string, caller: Caller): Promise<void>;
+  /** Lifts a failed-login lockout: the username-wide lock and every counter and backoff of it. */
+  unlock(id: string, caller: Caller): Promise<UserView>;
 }
 
 export function createUsersService(deps: {
@@ -106,8 +112,19 @@ export function createUsersService(deps: {
   audit: AuditRecorder;
   clock: Clock;
   revocations: Revocations;
+  loginProtection: LoginProtection;
 }): UsersService {
-  const { db, audit, clock, revocations } = deps;
+  const { db, audit, clock, revocations, loginProtection } = deps;
+
+  /** Views of users with their username-wide login locks (one query for the lot). */
+  async function viewsOf(rows: readonly repo.UserRow[]): Promise<UserView[]> {
+    const locks = await loginProtection.lockedUntil(rows.map((r) => r.username));
+    return rows.map((r) => toUserView(r, locks.get(r.username) ?? null));
+  }
+  async function viewOf(row: repo.UserRow): Promise<UserView> {
+    const locks = await loginProtection.lockedUntil([row.username]);
+    return toUserView(row, locks.get(row.username) ?? null);
+  }
 
   /** Records the change inside its transaction (the audit outbox): both commit or neither. */
   async function record(
@@ -203,19 +220,20 @@ export function createUsersService(deps: {
         if (isUniqueViolation(e)) throw duplicate(e, input.username, input.email);
         throw e;
       }
-      return toUserView(row);
+      // A username can be locked before its account exists: failed logins never ask whether it does.
+      return viewOf(row);
     },
 
     async get(id) {
       const row = await repo.findUserById(db, id);
       if (!row) throw notFound("user", id);
-      return toUserView(row);
+      return viewOf(row);
     },
 
     async list({ cursor, limit, role, active }) {
       const after = decodeIdCursor(cursor);
       const rows = await repo.listUsers(db, { after, limit: limit + 1, role, active });
-      const items = rows.slice(0, limit).map(toUserView);
+      const items = await viewsOf(rows.slice(0, limit));
       const last = items.at(-1);
       const hasMore = rows.length > limit;
       return { items, has_more: hasMore, next_cursor: hasMore && last ? encodeCursor({ id: last.id }) : null };
@@ -231,7 +249,7 @@ export function createUsersService(deps: {
       // Refresh tokens survive a role change (a refresh issues a token with the new claims), but
       // not a deactivation or a password change: those must log every session out for good.
       if (!after.is_active || passwordChanged) await revokeUserRefreshTokens(db, id, new Date(clock.now()));
-      return toUserView(after);
+      return viewOf(after);
     },
 
     async remove(id, caller) {
@@ -245,6 +263,17 @@ export function createUsersService(deps: {
         return current;
       });
       await revocations.endUserSessions(id);
+    },
+
+    async unlock(id, caller) {
+      const user = await db.transaction().execute(async (trx) => {
+        const row = await repo.findUserById(trx, id);
+        if (!row) throw notFound("user", id);
+        await loginProtection.unlockIn(trx, row.username);
+        await record(trx, "auth.account_unlocked", row, caller);
+        return row;
+      });
+      return toUserView(user, null);
     },
   };
 }
