@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app.js";
 import { createLoginProtection } from "../../src/auth/login-protection/protection.js";
 import { addressKey, usernameKey } from "../../src/auth/login-protection/rules.js";
 import type { IdentityProvider } from "../../src/auth/providers/identity-provider.js";
@@ -10,7 +11,7 @@ import { createSessionService } from "../../src/auth/tokens/sessions.js";
 import { createTokenService } from "../../src/auth/tokens/token-service.js";
 import { createMetrics } from "../../src/platform/metrics.js";
 import { createTestApp, type TestApp } from "../helpers/app.js";
-import { BACKEND_LABEL } from "../helpers/backends.js";
+import { BACKEND_LABEL, TEST_DATABASE_URL } from "../helpers/backends.js";
 
 /**
  * Failed-login protection (OWASP ASVS V2.2, docs/AUTH.md "Failed-login protection"): backoff per
@@ -221,6 +222,19 @@ describe(`failed-login backoff per username and address (${BACKEND_LABEL})`, () 
     expect(verifications).toBe(5);
   });
 
+  it("housekeeping deletes counters whose window and block have passed, and only those", async () => {
+    const { clock, audit } = t.ctx;
+    const db = t.ctx.database.db.withTables<AuthTables>();
+    const protection = createLoginProtection({ db, audit, clock, config: t.config.loginProtection });
+    await h.fail("olga", 5);
+    await h.fail("pat", 1);
+    // pat's address counter ends 900 s after its failure; olga's 900 s after her 30 s block.
+    time.advance(901);
+    await protection.deleteExpired();
+    expect((await h.counters("pat")).map((r) => r.address_key)).toEqual(["*"]);
+    expect((await h.counters("olga")).map((r) => r.address_key).sort()).toEqual([addressKey(IP), "*"].sort());
+  });
+
   it("audits the start of a block once, not every refused attempt", async () => {
     await h.createUser("ivan");
     await h.fail("ivan", 5);
@@ -334,5 +348,38 @@ describe(`username-wide lockout and the admin unlock (${BACKEND_LABEL})`, () => 
     const missing = await unlock(MISSING);
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe("NOT_FOUND");
+  });
+});
+
+// Another replica needs a database it can share: PostgreSQL only (in-memory PGlite is per process).
+describe.skipIf(!TEST_DATABASE_URL)("counters shared by replicas, whatever their caches (PostgreSQL)", () => {
+  let t: TestApp;
+  const h = harness(() => t);
+  beforeAll(async () => {
+    t = await createTestApp();
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it("a replica that starts after the failures (a restart) refuses the blocked username too", async () => {
+    await h.createUser("quinn");
+    await h.fail("quinn", 5);
+    // Its own cache prefix: nothing reaches it through memory or Redis, only through the database.
+    const ctx = await t.replica();
+    const app = await buildApp(ctx);
+    try {
+      await app.ready();
+      await ctx.start();
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        remoteAddress: IP,
+        payload: { username: "quinn", password: h.passwordOf("quinn") },
+      });
+      expect(res.statusCode).toBe(429);
+      expect(res.json().error.code).toBe("RATE_LIMITED");
+    } finally {
+      await app.close();
+      await ctx.stop();
+    }
   });
 });
