@@ -20,6 +20,16 @@ export const ErrorResponse = Type.Object({
   }),
 });
 
+/** The login's 429: this username is throttled (docs/AUTH.md), or the address's request allowance is spent. */
+export const LoginRateLimitedResponse = Type.Object(ErrorResponse.properties, {
+  description:
+    "RATE_LIMITED: too many failed logins for this username from this address, or from any address " +
+    "(the account is locked), or the client address's request allowance is spent; the password was not " +
+    "checked; retry after Retry-After seconds",
+  // Documentation only (@fastify/swagger reads it; the serializer ignores it), like every limited route's 429.
+  headers: { "retry-after": { description: "Seconds until a login may be tried again", schema: { type: "integer" } } },
+});
+
 export const User = Type.Object({
   id: Type.String(),
   username: Type.String(),

@@ -209,6 +209,16 @@ describe(`failed-login backoff per username and address (${BACKEND_LABEL})`, () 
     expect(refused.headers["retry-after"]).toBe(String(Math.min(30 * 2 ** (checked - 5), 900)));
   });
 
+  it("documents the login's 429 and the unlock route in OpenAPI", () => {
+    type Operation = { responses: Record<string, { description?: string; headers?: Record<string, unknown> }> };
+    const doc = t.app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> };
+    const throttled = doc.paths["/api/v1/auth/login"]?.post?.responses["429"];
+    expect(throttled?.description).toMatch(/failed logins/);
+    expect(throttled?.headers?.["retry-after"]).toBeDefined();
+    const unlock = doc.paths["/api/v1/users/{id}/unlock"]?.post?.responses ?? {};
+    expect(Object.keys(unlock)).toEqual(expect.arrayContaining(["200", "401", "403", "404"]));
+  });
+
   it("refuses a blocked attempt without asking the password provider", async () => {
     const db = t.ctx.database.db.withTables<AuthTables>();
     const { clock, audit } = t.ctx;

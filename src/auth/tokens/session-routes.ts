@@ -1,7 +1,15 @@
 import type { AppInstance } from "../../platform/feature.js";
 import { callerOf, requestFactsOf } from "../../platform/http/caller.js";
 import { noStore } from "../route-helpers.js";
-import { ErrorResponse, LoginBody, LogoutBody, MeResponse, RefreshBody, SessionResponse } from "../schemas.js";
+import {
+  ErrorResponse,
+  LoginBody,
+  LoginRateLimitedResponse,
+  LogoutBody,
+  MeResponse,
+  RefreshBody,
+  SessionResponse,
+} from "../schemas.js";
 import type { SessionService } from "./sessions.js";
 
 const TAGS = ["auth"];
@@ -19,7 +27,7 @@ export function authRoutes(sessions: SessionService) {
           summary: "Log in with username and password (429 with Retry-After after repeated failures)",
           security: [],
           body: LoginBody,
-          response: { 200: SessionResponse, 401: ErrorResponse, 429: ErrorResponse },
+          response: { 200: SessionResponse, 401: ErrorResponse, 429: LoginRateLimitedResponse },
         },
       },
       async (request, reply) => {
