@@ -39,6 +39,9 @@ describe(`durable revocation (${BACKEND_LABEL})`, () => {
     SARK_DATA_DIR: dataDir,
     JWT_SECRET_KEY: "durable-revocation-test-secret-0123456789abcdef",
     AUDIT_FLUSH_INTERVAL_MS: "20",
+    // Polling with revoked tokens is anonymous traffic from one address; at the default 100/min the
+    // limiter would answer 429 before the revocation check these tests are about.
+    RATE_LIMIT_PER_IP: "100000",
     ...(TEST_DATABASE_URL ? { DATABASE_URL: TEST_DATABASE_URL, DB_POOL_SIZE: "3" } : {}),
     ...(TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
   });
