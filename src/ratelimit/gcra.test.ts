@@ -36,12 +36,20 @@ describe("gcra", () => {
     expect(results.slice(0, 20).map((r) => remainingOf(r, 20, MINUTE_US))).toEqual(
       Array.from({ length: 20 }, (_, i) => 19 - i),
     );
-    const rejected = results[20] ?? { allowed: true, resetUs: 0 };
+    const rejected = results[20] ?? { allowed: true, granted: 1, resetUs: 0 };
     expect(rejected.allowed).toBe(false);
     // 20 per minute: one every 3 s, so the next request fits 3 s later; the allowance is full after 60 s.
     expect(retryAfterUsOf(rejected, 20, MINUTE_US)).toBe(3_000_000);
     expect(rejected.resetUs).toBe(60_000_000);
     expect(gcraStep(tat, now + 3_000_000, 20, MINUTE_US).result.allowed).toBe(true);
+  });
+
+  it("grants several at once as far as they fit, and none once the allowance is spent", () => {
+    const first = gcraStep(undefined, 0, 10, MINUTE_US, 7);
+    expect(first.result).toMatchObject({ allowed: true, granted: 7 });
+    const second = gcraStep(first.newTat, 0, 10, MINUTE_US, 7);
+    expect(second.result).toMatchObject({ allowed: true, granted: 3, resetUs: MINUTE_US });
+    expect(gcraStep(second.newTat, 0, 10, MINUTE_US, 7).result).toMatchObject({ allowed: false, granted: 0 });
   });
 
   it("gives the full allowance back after a quiet period", () => {

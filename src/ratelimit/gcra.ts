@@ -10,9 +10,11 @@
  * even 10,000,000 a minute keeps a non-zero interval. redis-store.ts runs the same steps in Lua.
  */
 
-/** What one attempt to take a request from an identity's allowance yields. */
+/** What one attempt to take requests from an identity's allowance yields. */
 export interface GcraResult {
   readonly allowed: boolean;
+  /** Requests granted: up to the count asked for, as many as fit now (0 when rejected). */
+  readonly granted: number;
   /** µs until the identity's allowance is full again (rejected: counted from the stored TAT). */
   readonly resetUs: number;
 }
@@ -26,12 +28,24 @@ export interface GcraStep {
 
 export const intervalUs = (limit: number, periodUs: number): number => Math.max(1, Math.floor(periodUs / limit));
 
-export function gcraStep(storedTat: number | undefined, nowUs: number, limit: number, periodUs: number): GcraStep {
+/**
+ * Takes up to `count` requests (as many as fit now, at least one or none) from the allowance whose
+ * state is `storedTat`. Asking for more than one lets a replica hold a few for its next requests
+ * (limiter.ts, leases).
+ */
+export function gcraStep(
+  storedTat: number | undefined,
+  nowUs: number,
+  limit: number,
+  periodUs: number,
+  count = 1,
+): GcraStep {
   const interval = intervalUs(limit, periodUs);
   const tat = storedTat === undefined || storedTat < nowUs ? nowUs : storedTat;
-  const newTat = tat + interval;
-  if (newTat - nowUs > periodUs) return { result: { allowed: false, resetUs: tat - nowUs } };
-  return { result: { allowed: true, resetUs: newTat - nowUs }, newTat };
+  const granted = Math.min(count, Math.floor((periodUs - (tat - nowUs)) / interval));
+  if (granted < 1) return { result: { allowed: false, granted: 0, resetUs: tat - nowUs } };
+  const newTat = tat + granted * interval;
+  return { result: { allowed: true, granted, resetUs: newTat - nowUs }, newTat };
 }
 
 /** Requests still available right now, given an allowed result's reset time. */

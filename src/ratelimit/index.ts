@@ -6,6 +6,7 @@ import type { Feature } from "../platform/feature.js";
 import type { PipelineStep } from "../platform/http/pipeline.js";
 import type { Logger } from "../platform/logger.js";
 import type { Metrics } from "../platform/metrics.js";
+import { createLeasingStore } from "./leasing-store.js";
 import { createLimiter } from "./limiter.js";
 import { createMemoryLimitStore } from "./memory-store.js";
 import { rateLimitStep } from "./rate-limit-step.js";
@@ -42,7 +43,7 @@ export function createRateLimit(deps: RateLimitDeps): RateLimitModule {
   });
   degradedGauge.set(0);
   const limiter = createLimiter({
-    shared: cache.kind === "redis" && "run" in cache ? createRedisLimitStore(cache) : undefined,
+    shared: cache.kind === "redis" && "run" in cache ? createLeasingStore(createRedisLimitStore(cache)) : undefined,
     local: createMemoryLimitStore(),
     fallbackFraction: config.fallbackFraction,
     clock: deps.clock,

@@ -12,8 +12,8 @@ export function createMemoryLimitStore(maxIdentities = 200_000): LimitStore {
   const rejectedUntil = new LRUCache<string, number>({ max: maxIdentities });
   return {
     kind: "memory",
-    async consume(key, limit, periodUs, nowUs) {
-      const step = gcraStep(tats.get(key), nowUs, limit, periodUs);
+    async consume(key, limit, periodUs, nowUs, count = 1) {
+      const step = gcraStep(tats.get(key), nowUs, limit, periodUs, count);
       if (step.newTat !== undefined) tats.set(key, step.newTat);
       return step.result;
     },

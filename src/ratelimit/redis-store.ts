@@ -12,12 +12,14 @@ const GCRA_LUA = `
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local period = tonumber(ARGV[3])
+local count = tonumber(ARGV[4])
 local tat = tonumber(redis.call('GET', KEYS[1])) or now
 if tat < now then tat = now end
-local new_tat = tat + interval
-if new_tat - now > period then return {0, tat - now} end
+local granted = math.min(count, math.floor((period - (tat - now)) / interval))
+if granted < 1 then return {0, tat - now} end
+local new_tat = tat + granted * interval
 redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
-return {1, new_tat - now}
+return {granted, new_tat - now}
 `;
 
 /**
@@ -33,7 +35,7 @@ return 1
 `;
 
 interface LimitCommands {
-  sarkGcra(key: string, nowUs: number, intervalUs: number, periodUs: number): Promise<[number, number]>;
+  sarkGcra(key: string, nowUs: number, intervalUs: number, periodUs: number, count: number): Promise<[number, number]>;
   sarkFirstRejection(key: string, nowMs: number, windowMs: number): Promise<number>;
 }
 
@@ -49,12 +51,12 @@ export function createRedisLimitStore(cache: RedisCache): LimitStore {
   const commands = (client: Redis) => client as unknown as LimitCommands;
   return {
     kind: "redis",
-    async consume(key, limit, periodUs, nowUs) {
+    async consume(key, limit, periodUs, nowUs, count = 1) {
       const interval = intervalUs(limit, periodUs);
-      const [allowed, resetUs] = await cache.run((c) =>
-        commands(c).sarkGcra(key, Math.floor(nowUs), interval, periodUs),
+      const [granted, resetUs] = await cache.run((c) =>
+        commands(c).sarkGcra(key, Math.floor(nowUs), interval, periodUs, count),
       );
-      return { allowed: allowed === 1, resetUs };
+      return { allowed: granted >= 1, granted, resetUs };
     },
     async firstRejection(key, nowMs, windowMs) {
       return (await cache.run((c) => commands(c).sarkFirstRejection(key, Math.floor(nowMs), windowMs))) === 1;

@@ -7,8 +7,8 @@ import type { GcraResult } from "./gcra.js";
  */
 export interface LimitStore {
   readonly kind: "memory" | "redis";
-  /** Takes one request from `key`'s allowance of `limit` per `periodUs`, at `nowUs`. */
-  consume(key: string, limit: number, periodUs: number, nowUs: number): Promise<GcraResult>;
+  /** Takes up to `count` (default 1) requests from `key`'s allowance of `limit` per `periodUs`, at `nowUs`. */
+  consume(key: string, limit: number, periodUs: number, nowUs: number, count?: number): Promise<GcraResult>;
   /**
    * True for the first rejection of `key` within `windowMs` of `nowMs` (one audit event per
    * identity per window, not one per rejected request).

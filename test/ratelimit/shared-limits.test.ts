@@ -164,9 +164,10 @@ describe.skipIf(!TEST_REDIS_URL)("the Redis script and the memory store apply th
             random() < 0.1
               ? periodUs
               : Math.floor(random() * 2 * intervalUs(limit, periodUs) * (random() < 0.5 ? 0 : 1));
+          const count = random() < 0.7 ? 1 : 1 + Math.floor(random() * 8); // leases take several at once
           const [fromRedis, fromMemory] = [
-            await redis.consume(key, limit, periodUs, nowUs),
-            await memory.consume(key, limit, periodUs, nowUs),
+            await redis.consume(key, limit, periodUs, nowUs, count),
+            await memory.consume(key, limit, periodUs, nowUs, count),
           ];
           expect(fromRedis, `limit ${limit}, request ${i}`).toEqual(fromMemory);
         }
