@@ -9,7 +9,7 @@ const SUITE = "rate-limit";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/0";
 const DURATION_S = 8;
 /** Each build is measured this many times, alternating, so neither always runs first. */
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 interface Side {
   label: string;
