@@ -1,18 +1,10 @@
 import type { LightMyRequestResponse } from "fastify";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
-import { type Context, createContext } from "../../src/context.js";
 import { loadConfig } from "../../src/platform/config/index.js";
-import type { AppInstance } from "../../src/platform/feature.js";
 import { ADMIN } from "../helpers/app.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "../helpers/backends.js";
 import { eventually } from "../helpers/eventually.js";
-
-interface Replica {
-  ctx: Context;
-  app: AppInstance;
-}
+import { type Replica, startReplicas, stopReplicas } from "../helpers/replicas.js";
 
 // Two replicas need a shared database and a shared cache: PostgreSQL + Redis only.
 describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("revocation across replicas (PostgreSQL + Redis)", () => {
@@ -44,28 +36,10 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("revocation across replic
       DB_POOL_SIZE: "5",
       REDIS_URL: TEST_REDIS_URL ?? "",
     });
-    for (let i = 0; i < 2; i++) {
-      const ctx = await createContext(config, {
-        logger: pino({ level: "silent" }),
-        inMemoryDatabase: true,
-        databaseSchema: schema?.schema,
-        cachePrefix: prefix,
-      });
-      if (i === 0) {
-        await ctx.migrator.up();
-        await ctx.accounts.bootstrapAdmin();
-      }
-      const app = await buildApp(ctx);
-      await app.ready();
-      await ctx.start();
-      replicas.push({ ctx, app });
-    }
+    replicas.push(...(await startReplicas(config, 2, { schema: schema?.schema, prefix })));
   });
   afterAll(async () => {
-    for (const r of replicas) {
-      await r.app.close();
-      await r.ctx.stop();
-    }
+    await stopReplicas(replicas);
     await dropSchema?.();
   });
 

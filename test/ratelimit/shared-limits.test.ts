@@ -1,26 +1,18 @@
 import type { LightMyRequestResponse } from "fastify";
 import { Redis } from "ioredis";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/app.js";
-import { type Context, createContext } from "../../src/context.js";
 import { createRedisCache } from "../../src/platform/cache.js";
 import { loadConfig } from "../../src/platform/config/index.js";
-import type { AppInstance } from "../../src/platform/feature.js";
 import { intervalUs } from "../../src/ratelimit/gcra.js";
 import { createMemoryLimitStore } from "../../src/ratelimit/memory-store.js";
 import { createRedisLimitStore } from "../../src/ratelimit/redis-store.js";
 import { ADMIN } from "../helpers/app.js";
 import { createTestSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix } from "../helpers/backends.js";
+import { type Replica, startReplicas, stopReplicas } from "../helpers/replicas.js";
 
 /** What only a shared Redis can show: replicas sharing one count, and what the keys hold. */
 
 const MINUTE_MS = 60_000;
-
-interface Replica {
-  ctx: Context;
-  app: AppInstance;
-}
 
 describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("limits across replicas (PostgreSQL + Redis)", () => {
   const replicas: Replica[] = [];
@@ -62,30 +54,11 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)("limits across replicas (
       REDIS_URL: TEST_REDIS_URL ?? "",
       RATE_LIMIT_PER_USER: "20",
     });
-    for (let i = 0; i < 2; i++) {
-      const ctx = await createContext(config, {
-        logger: pino({ level: "silent" }),
-        clock,
-        inMemoryDatabase: true,
-        databaseSchema: schema?.schema,
-        cachePrefix: prefix,
-      });
-      if (i === 0) {
-        await ctx.migrator.up();
-        await ctx.accounts.bootstrapAdmin();
-      }
-      const app = await buildApp(ctx);
-      await app.ready();
-      await ctx.start();
-      replicas.push({ ctx, app });
-    }
+    replicas.push(...(await startReplicas(config, 2, { schema: schema?.schema, prefix, clock })));
   }, 60_000);
 
   afterAll(async () => {
-    for (const r of replicas) {
-      await r.app.close();
-      await r.ctx.stop();
-    }
+    await stopReplicas(replicas);
     await dropSchema?.();
   });
 

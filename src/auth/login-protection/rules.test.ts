@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { LoginProtectionConfig } from "../../platform/config/rate-limit.js";
+import { readLoginProtectionConfig } from "../../platform/config/rate-limit.js";
 import { accountLockSeconds, addressBackoffSeconds, addressKey, retryAfterSeconds, usernameKey } from "./rules.js";
 
-const config: LoginProtectionConfig = {
-  maxFailures: 5,
-  failureWindowSeconds: 900,
-  backoffBaseSeconds: 30,
-  backoffMaxSeconds: 900,
-  lockoutThreshold: 100,
-  lockoutWindowSeconds: 3600,
-  lockoutSeconds: 1800,
-};
+/** The defaults (5 failures, 30 s doubling to 15 min, 100 failures lock for 30 min). */
+const config = readLoginProtectionConfig({}, []);
 
 describe("login protection rules", () => {
   it("backs off from the maxFailures-th failure, doubling up to the cap", () => {
