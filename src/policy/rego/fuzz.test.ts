@@ -5,7 +5,7 @@
  * under a small budget. Every case must end with a result or a clean Rego error, never a
  * RangeError, TypeError or a hang. Bounded by a time limit, not only by the number of runs.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BUILTINS } from "./builtins/index.js";
@@ -15,6 +15,11 @@ import { toJS } from "./value.js";
 
 /** `npm test` fuzzes briefly; `.ci/run` has a fuzz step that sets SARK_FUZZ_MS=60000. */
 const TIME_LIMIT_MS = Number(process.env.SARK_FUZZ_MS ?? 10_000);
+/**
+ * Printed before the run: a case that kills the worker (a V8 fatal error) takes fast-check's own
+ * report of the seed with it. Replay with SARK_FUZZ_SEED=<seed>.
+ */
+const SEED = Number(process.env.SARK_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** A single case may take this long at most (not hung); the evaluation deadline is far shorter. */
 const CASE_LIMIT_MS = 5_000;
 
@@ -193,8 +198,10 @@ describe("Rego fuzz", () => {
   it(
     "every random or mutated module ends within its budget with a result or a clean Rego error",
     () => {
+      process.stdout.write(`rego fuzz: seed ${SEED}\n`);
       fc.assert(
         fc.property(fc.oneof(mutatedModule, callModule, nestedModule), input, fc.boolean(), (source, doc, strict) => {
+          if (process.env.SARK_FUZZ_TRACE) writeFileSync(process.env.SARK_FUZZ_TRACE, source);
           const start = Date.now();
           try {
             exercise(source, doc, strict);
@@ -203,7 +210,7 @@ describe("Rego fuzz", () => {
           }
           expect(Date.now() - start).toBeLessThan(CASE_LIMIT_MS);
         }),
-        { numRuns: 1_000_000, interruptAfterTimeLimit: TIME_LIMIT_MS },
+        { numRuns: 1_000_000, interruptAfterTimeLimit: TIME_LIMIT_MS, seed: SEED },
       );
     },
     TIME_LIMIT_MS + 30_000,
