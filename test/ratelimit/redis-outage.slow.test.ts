@@ -6,7 +6,8 @@ import { type PrivateRedis, privateRedis } from "../platform/fixtures/redis-serv
 /**
  * Redis stopped under the limiter (its own private redis-server): no 500, limits still enforced
  * per replica at RATE_LIMIT_FALLBACK_FRACTION, /health/detailed says degraded, and shared counting
- * resumes when Redis is back.
+ * resumes when Redis is back. A `.slow` suite: it drives a real redis-server process it kills and
+ * restarts, so `.ci/run` runs it in its slow steps (embedded and PostgreSQL + Redis), not `npm test`.
  */
 describe("rate limits while Redis is down", () => {
   let redis: PrivateRedis;
