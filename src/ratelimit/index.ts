@@ -43,7 +43,7 @@ export function createRateLimit(deps: RateLimitDeps): RateLimitModule {
   });
   degradedGauge.set(0);
   const limiter = createLimiter({
-    shared: cache.kind === "redis" && "run" in cache ? createLeasingStore(createRedisLimitStore(cache)) : undefined,
+    shared: "run" in cache ? createLeasingStore(createRedisLimitStore(cache)) : undefined,
     local: createMemoryLimitStore(),
     fallbackFraction: config.fallbackFraction,
     clock: deps.clock,
