@@ -11,7 +11,13 @@ export default defineConfig({
     // Suites that drive real server and CLI processes (`*.slow.test.ts`: SIGKILL, SIGTERM drains,
     // the CLI end to end) cost 20-50 s each; `.ci/run` runs them in steps of their own on both
     // backends (SARK_SLOW_TESTS=1), so `npm test` stays near five minutes on two cores.
-    exclude: [...configDefaults.exclude, ...(process.env.SARK_SLOW_TESTS === "1" ? [] : ["**/*.slow.test.ts"])],
+    // Suites that need helm and kubectl (`*.deploy.test.ts`, installed into .tools/ by
+    // scripts/ci/install-deploy-tools.sh) run in their own `.ci/run` step (SARK_DEPLOY_TESTS=1).
+    exclude: [
+      ...configDefaults.exclude,
+      ...(process.env.SARK_SLOW_TESTS === "1" ? [] : ["**/*.slow.test.ts"]),
+      ...(process.env.SARK_DEPLOY_TESTS === "1" ? [] : ["**/*.deploy.test.ts"]),
+    ],
     // Migrates one PGlite database that every PGlite test app starts from (test/helpers/app.ts).
     globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 30_000,
