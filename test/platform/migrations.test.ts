@@ -52,6 +52,25 @@ describe(`migrations (${BACKEND_LABEL})`, () => {
     await app.close();
   });
 
+  // A newer release's migration Job runs before its pods start, while the old pods still serve the
+  // rolling update; if they stopped being ready, the rollout would be an outage (and a rollback
+  // after a migration would never become ready).
+  it("stays ready when a newer release has applied migrations this version does not ship", async () => {
+    await ctx.migrator.up();
+    const shipped = readMigrations(join(packageRoot(), "migrations"));
+    const older = createMigrator(ctx.database, shipped.slice(0, -1));
+    expect(await older.isCurrent()).toBe(true);
+    await expect(older.up()).rejects.toThrow(/does not know/);
+
+    const withGap = createMigrator(
+      ctx.database,
+      shipped.filter((m) => m.version !== 2),
+    );
+    await expect(withGap.isCurrent()).rejects.toThrow(
+      /database has migration 2, which this version of SARK does not know/,
+    );
+  });
+
   it("goes up, all the way down to zero, and up again", async () => {
     const all = readMigrations(join(packageRoot(), "migrations")).map((m) => m.version);
     await ctx.migrator.up();

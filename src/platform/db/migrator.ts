@@ -69,7 +69,8 @@ export function createMigrator(database: Database, migrations: readonly Migratio
     return new Map(rows.map((r) => [r.version, r]));
   }
 
-  async function status(): Promise<MigrationStatus[]> {
+  /** Every migration this version ships with its state, and the applied versions it does not ship. */
+  async function inspect(): Promise<{ known: MigrationStatus[]; unknown: number[] }> {
     const done = await applied();
     const known = migrations.map((m) => {
       const row = done.get(m.version);
@@ -81,11 +82,18 @@ export function createMigrator(database: Database, migrations: readonly Migratio
         checksumMismatch: row !== undefined && row.checksum !== m.checksum,
       };
     });
-    for (const [version] of done) {
-      if (!migrations.some((m) => m.version === version)) {
-        throw new MigrationError(`database has migration ${version}, which this version of SARK does not know`);
-      }
-    }
+    const unknown = [...done.keys()].filter((version) => !migrations.some((m) => m.version === version));
+    return { known, unknown: unknown.sort((a, b) => a - b) };
+  }
+
+  function unknownMigration(version: number): MigrationError {
+    return new MigrationError(`database has migration ${version}, which this version of SARK does not know`);
+  }
+
+  /** The state of every migration; refuses a database that holds migrations this version does not ship. */
+  async function status(): Promise<MigrationStatus[]> {
+    const { known, unknown } = await inspect();
+    if (unknown[0] !== undefined) throw unknownMigration(unknown[0]);
     return known;
   }
 
@@ -154,10 +162,19 @@ export function createMigrator(database: Database, migrations: readonly Migratio
     });
   }
 
-  /** True when every known migration is applied unchanged (readiness uses this). */
+  /**
+   * True when every migration this version ships is applied unchanged (readiness uses this).
+   * Migrations newer than all of ours are tolerated: a newer release's migration Job runs before
+   * its pods start, while this version's pods still serve the rolling update (and serve again after
+   * a rollback). Migrations are written expand/contract, so an older release keeps working on a
+   * newer schema; failing readiness here would take every old pod out of rotation at once.
+   */
   async function isCurrent(): Promise<boolean> {
-    const list = await status();
-    return list.every((s) => s.applied && !s.checksumMismatch);
+    const { known, unknown } = await inspect();
+    const newest = migrations[migrations.length - 1]?.version ?? 0;
+    const foreign = unknown.find((version) => version <= newest);
+    if (foreign !== undefined) throw unknownMigration(foreign);
+    return known.every((s) => s.applied && !s.checksumMismatch);
   }
 
   return { status, up, down, isCurrent };
