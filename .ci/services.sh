@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for .ci/run: use the PostgreSQL and Redis already on 127.0.0.1 when they answer;
 # otherwise install them from Debian's packages and start them on loopback only.
 
@@ -14,7 +15,7 @@ ensure_postgres() {
   fi
   command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql postgresql-client
   local version
-  version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  version="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)"
   local hba="/etc/postgresql/$version/main/pg_hba.conf"
   # CI connects as postgres over loopback without a password (trust on 127.0.0.1 only).
   if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
