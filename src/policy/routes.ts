@@ -40,6 +40,13 @@ export interface PolicyRouteDeps {
   governingPackage: string;
 }
 
+/**
+ * Validate, test and evaluate only compute an answer (evaluate records its decision in the audit
+ * trail, which read-only mode never stops); they change no policy, data or registry state, so
+ * they keep working in read-only mode, like every decision SARK makes on live traffic.
+ */
+const COMPUTES_ONLY = { allowInReadOnly: true } as const;
+
 /** `/api/v1/policies/*`: the policy store, policy data, validation, tests and the evaluate API. */
 export function policyRoutes(deps: PolicyRouteDeps) {
   const { store, authorizer } = deps;
@@ -85,7 +92,7 @@ export function policyRoutes(deps: PolicyRouteDeps) {
     );
     app.post(
       "/api/v1/policies/validate",
-      { schema: { tags, body: ContentBody, response: { 200: ValidateResponse } } },
+      { config: COMPUTES_ONLY, schema: { tags, body: ContentBody, response: { 200: ValidateResponse } } },
       async (request) => {
         await may(request, ACTIONS.policyWrite);
         return store.validate(request.body.content);
@@ -93,7 +100,7 @@ export function policyRoutes(deps: PolicyRouteDeps) {
     );
     app.post(
       "/api/v1/policies/test",
-      { schema: { tags, body: ContentBody, response: { 200: TestResponse } } },
+      { config: COMPUTES_ONLY, schema: { tags, body: ContentBody, response: { 200: TestResponse } } },
       async (request) => {
         await may(request, ACTIONS.policyWrite);
         return store.test(request.body.content);
@@ -101,7 +108,7 @@ export function policyRoutes(deps: PolicyRouteDeps) {
     );
     app.post(
       "/api/v1/policies/evaluate",
-      { schema: { tags, body: EvaluateBody, response: { 200: EvaluateResponse } } },
+      { config: COMPUTES_ONLY, schema: { tags, body: EvaluateBody, response: { 200: EvaluateResponse } } },
       async (request) => deps.evaluator.evaluate(callerOf(request), request.body),
     );
     app.get(

@@ -170,6 +170,25 @@ describe(`read-only mode (${BACKEND_LABEL})`, () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().items.length).toBeGreaterThanOrEqual(4);
   });
+
+  it("keeps answering policy decisions, validation and tests, which change nothing", async () => {
+    const token = await t.adminToken();
+    const evaluate = await t.request({
+      method: "POST",
+      url: "/api/v1/policies/evaluate",
+      token,
+      body: { action: "server:read" },
+    });
+    expect(evaluate.statusCode, evaluate.body).toBe(200);
+    expect(evaluate.json()).toHaveProperty("allow");
+    const content = 'package ro.check\n\nallow if input.x == 1\n\ntest_allow if allow with input as {"x": 1}\n';
+    for (const url of ["/api/v1/policies/validate", "/api/v1/policies/test"]) {
+      const res = await t.request({ method: "POST", url, token, body: { content } });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+    }
+    const create = await t.request({ method: "POST", url: "/api/v1/policies", token, body: { name: "ro", content } });
+    expect(create.json().error.code).toBe("READ_ONLY");
+  });
 });
 
 describe(`uptime in /health/detailed (${BACKEND_LABEL})`, () => {
