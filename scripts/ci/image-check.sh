@@ -192,9 +192,10 @@ SARK_ADMIN_PASSWORD=$admin_password
 EOF
 }
 
-# How production runs it: host network (PostgreSQL and Redis on loopback), read-only root, /tmp only.
+# How production runs it: host network (PostgreSQL and Redis on loopback), read-only root, /tmp only,
+# as the image's own user (check_runtime verifies it is 1000).
 # shellcheck disable=SC2054 # the commas separate tmpfs mount options
-run_args=(--network host --read-only --tmpfs /tmp:rw,mode=1777,size=64m --user 1000:1000)
+run_args=(--network host --read-only --tmpfs /tmp:rw,mode=1777,size=64m)
 
 run_migrations() {
   podman run --rm --no-healthcheck "${run_args[@]}" --env-file "$work/env" "$image" migrate up \
