@@ -7,7 +7,7 @@
 # BASE_IMAGE is the current Node.js LTS (26, Active LTS since 2026-10-28), pinned by major. A
 # release pins it by digest too (node:26-trixie-slim@sha256:...) so a rebuild is reproducible.
 # scripts/ci/base-image.sh builds an equivalent locally for machines without registry access;
-# the stages below use only what both offer (node, npm, a busybox-compatible sh, user 1000).
+# the stages below use only what both offer (node, npm, a POSIX sh, bash, user 1000).
 #
 # Behind a TLS-intercepting proxy, pass its CA bundle as a build secret; it is mounted for
 # `npm ci` only and never stored in a layer:
