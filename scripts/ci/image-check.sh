@@ -131,8 +131,10 @@ check_image_config() {
     *) fail "image config" "user|entrypoint|cmd|ports|revision is $config" ;;
   esac
   pass "image config: user 1000:1000, entrypoint node dist/src/main.js serve, port 8000, OCI labels"
-  podman image inspect --format '{{json .HealthCheck}}' "$image" | grep -q '/health/live' \
-    || fail "healthcheck" "the image has no HEALTHCHECK against /health/live"
+  case "$(podman image inspect --format '{{json .HealthCheck}}' "$image")" in
+    *'/health/live'*) ;;
+    *) fail "healthcheck" "the image has no HEALTHCHECK against /health/live" ;;
+  esac
   pass "HEALTHCHECK against /health/live in the image config"
 }
 
@@ -173,10 +175,10 @@ random_hex() { node -p 'require("node:crypto").randomBytes(32).toString("hex")';
 prepare_database() {
   local password
   password="$(random_hex)"
+  database_created=1
   psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
     -c "create role $run_id login password '$password'" -c "create database $run_id owner $run_id" \
     || fail "database" "could not create database $run_id on 127.0.0.1:5432"
-  database_created=1
   port="$(free_port)"
   admin_password="$(random_hex)"
   # An env file (not -e) keeps the secrets out of the process list.
@@ -221,15 +223,24 @@ start_server() {
   pass "ready: /ready answered 200 after $((SECONDS - began)) s"
 }
 
+# Writes a file inside the running server's container: prints `written` or the error code.
+write_probe() {
+  podman exec "$container" node -e '
+    try { require("node:fs").writeFileSync(process.argv[1], "x"); console.log("written"); }
+    catch (e) { console.log(e.code); }
+  ' "$1" || echo "podman exec failed"
+}
+
 check_runtime() {
   local uid write_app write_tmp
-  uid="$(podman exec "$container" node -p 'process.getuid() + ":" + process.getgid()')"
+  uid="$(podman exec "$container" node -p 'process.getuid() + ":" + process.getgid()')" \
+    || fail "non-root" "podman exec failed"
   [ "$uid" = "1000:1000" ] || fail "non-root" "the server runs as $uid"
   pass "non-root: the server runs as 1000:1000"
-  write_app="$(podman exec "$container" node -e 'try { require("node:fs").writeFileSync("/app/probe", "x"); console.log("written") } catch (e) { console.log(e.code) }')"
+  write_app="$(write_probe /app/probe)"
   [ "$write_app" = EROFS ] || fail "read-only root" "a write to /app gave $write_app"
   pass "read-only root filesystem: a write to /app fails with EROFS"
-  write_tmp="$(podman exec "$container" node -e 'require("node:fs").writeFileSync("/tmp/probe", "x"); console.log("written")')"
+  write_tmp="$(write_probe /tmp/probe)"
   [ "$write_tmp" = written ] || fail "writable /tmp" "a write to /tmp gave $write_tmp"
   pass "/tmp is writable"
   podman healthcheck run "$container" >/dev/null 2>&1 || fail "healthcheck" "podman healthcheck run failed"
