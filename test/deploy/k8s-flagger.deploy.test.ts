@@ -98,6 +98,7 @@ describe("Flagger component in the production overlay", () => {
     expect(checkWiring(objects)).toEqual([
       "PodDisruptionBudget/sark: selects no SARK pods",
       "Ingress/sark: backend sark:http is not a Service port",
+      "Ingress/sark-metrics-blocked: backend sark:http is not a Service port",
     ]);
     // Flagger's sark-primary pods carry the target's labels with the selector label renamed.
     const labels = { ...deploymentSpec(one(objects, "Deployment", "sark")).template.metadata?.labels };

@@ -91,7 +91,7 @@ describe("NGINX canary component in the production overlay", () => {
 
   it("adds sark-canary (Deployment, HPA, Service, Ingress) beside the primary", async () => {
     expect(names(objects, "Deployment")).toEqual(["sark", "sark-canary"]);
-    expect(names(objects, "Ingress")).toEqual(["sark", "sark-canary"]);
+    expect(names(objects, "Ingress")).toEqual(["sark", "sark-metrics-blocked", "sark-canary"]);
     await expectSound(objects);
   });
 

@@ -34,6 +34,7 @@ describe.each(["base", "overlays/staging", "overlays/production"])("kubectl kust
       "Deployment/sark",
       "HorizontalPodAutoscaler/sark",
       "Ingress/sark",
+      "Ingress/sark-metrics-blocked",
       "Namespace/sark",
       "NetworkPolicy/sark",
       "PodDisruptionBudget/sark",
