@@ -124,7 +124,7 @@ const metricTemplate = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true });
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
 const validators: Record<string, ValidateFunction> = {
   Canary: ajv.compile(canary),
   MetricTemplate: ajv.compile(metricTemplate),
