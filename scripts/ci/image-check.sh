@@ -166,6 +166,43 @@ check_secret_not_in_image() {
   pass "build secret: not in the image ($marker_count private certificates searched for in every layer)"
 }
 
+# The SBOM a release attaches to the image (docs/PRODUCTION_DEPLOYMENT.md): CycloneDX's npm tool on
+# the checkout the image was built from, which must list exactly the packages the image ships (its
+# node_modules, as npm prune recorded them). `npm sbom --omit dev` is not used: it leaves out
+# runtime packages that a dev dependency also needs (jose, yaml, ajv here).
+check_sbom() {
+  npx --no-install cyclonedx-npm --omit dev --output-format JSON --output-file "$work/sbom.json" \
+    >"$work/sbom.log" 2>&1 || fail "sbom" "cyclonedx-npm failed: $(tail -n 5 "$work/sbom.log")"
+  podman run --rm --network none --no-healthcheck --entrypoint node "$image" -e '
+    const { packages } = require("/app/node_modules/.package-lock.json");
+    for (const [path, entry] of Object.entries(packages)) {
+      console.log(`${path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length)}@${entry.version}`);
+    }
+  ' >"$work/shipped.txt" 2>"$work/shipped.err" || fail "sbom" "could not list the image's packages: $(cat "$work/shipped.err")"
+  # shellcheck disable=SC2016 # JavaScript, whose template literals the shell must not expand
+  node -e '
+    const fs = require("node:fs");
+    const sbom = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const listed = new Set();
+    const walk = (components = []) => {
+      for (const c of components) {
+        listed.add(`${c.group ? `${c.group}/` : ""}${c.name}@${c.version}`);
+        walk(c.components);
+      }
+    };
+    walk(sbom.components);
+    const shipped = new Set(fs.readFileSync(process.argv[2], "utf8").split("\n").filter(Boolean));
+    const missing = [...shipped].filter((p) => !listed.has(p));
+    const extra = [...listed].filter((p) => !shipped.has(p));
+    if (sbom.bomFormat !== "CycloneDX" || missing.length > 0 || extra.length > 0) {
+      console.log(`not in the SBOM: ${missing.join(" ") || "-"}; not in the image: ${extra.join(" ") || "-"}`);
+      process.exit(1);
+    }
+    console.log(`CycloneDX ${sbom.specVersion}, the ${shipped.size} packages the image ships, no more`);
+  ' "$work/sbom.json" "$work/shipped.txt" >"$work/sbom.check" || fail "sbom" "$(cat "$work/sbom.check")"
+  pass "SBOM (cyclonedx-npm --omit dev): $(cat "$work/sbom.check")"
+}
+
 free_port() {
   node -e 'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
@@ -275,6 +312,7 @@ timed services ensure_services
 timed lint lint_dockerfile
 timed build build_images
 timed image-config check_image_config
+timed sbom check_sbom
 timed database prepare_database
 timed migrate run_migrations
 timed start start_server
