@@ -3,7 +3,7 @@
 # sark-blue and sark-green; the Service sark sends traffic to the live colour and sark-preview to
 # the idle one. This script owns the colour in both Services' selectors (the manifests name none, so
 # re-applying them never moves traffic) and records the colour a switch replaced, for rollback.
-# Self-contained on purpose: it can be copied alone to wherever kubectl runs.
+# Needs scripts/lib/rollout.sh beside it (copy both to wherever kubectl runs).
 set -euo pipefail
 
 usage() {
@@ -32,6 +32,7 @@ Exit status: 0 done, 1 failed or refused, 2 wrong usage.
 EOF
 }
 
+script_name=blue-green
 kubectl_bin="${KUBECTL:-kubectl}"
 namespace="${SARK_NAMESPACE:-sark}"
 dry_run=false
@@ -41,29 +42,8 @@ rollout_timeout="${ROLLOUT_TIMEOUT:-10m}"
 color_key='sark\.io/color'
 previous_key='sark\.io/previous-color'
 
-fail() {
-  echo "blue-green: $*" >&2
-  exit 1
-}
-
-usage_error() {
-  echo "blue-green: $*" >&2
-  usage >&2
-  exit 2
-}
-
-kube() {
-  "$kubectl_bin" -n "$namespace" "$@"
-}
-
-# Runs a change, or prints it with --dry-run.
-change() {
-  if [ "$dry_run" = true ]; then
-    echo "dry-run: $kubectl_bin -n $namespace $*"
-  else
-    kube "$@"
-  fi
-}
+# shellcheck source=scripts/lib/rollout.sh
+source "$(dirname "$0")/lib/rollout.sh"
 
 other_color() {
   if [ "$1" = blue ]; then echo green; else echo blue; fi
@@ -71,27 +51,6 @@ other_color() {
 
 live_color() {
   kube get service sark -o "jsonpath={.spec.selector.$color_key}"
-}
-
-# "image|wanted|current|updated|ready|generation|observedGeneration" of sark-COLOR.
-deployment_state() {
-  kube get deployment "sark-$1" -o 'jsonpath={.spec.template.spec.containers[?(@.name=="sark")].image}|{.spec.replicas}|{.status.replicas}|{.status.updatedReplicas}|{.status.readyReplicas}|{.metadata.generation}|{.status.observedGeneration}'
-}
-
-# Prints a one-line summary of sark-COLOR; returns 0 when every replica is updated and ready.
-describe_color() {
-  local image wanted current updated ready generation observed
-  IFS='|' read -r image wanted current updated ready generation observed <<<"$(deployment_state "$1")"
-  wanted="${wanted:-0}" current="${current:-0}" updated="${updated:-0}" ready="${ready:-0}"
-  local verdict="ready"
-  if [ "$wanted" -eq 0 ]; then
-    verdict="scaled to zero"
-  elif [ "${observed:-0}" -lt "${generation:-1}" ] || [ "$updated" -ne "$wanted" ] ||
-    [ "$ready" -ne "$wanted" ] || [ "$current" -ne "$wanted" ]; then
-    verdict="not ready"
-  fi
-  echo "sark-$1: $image, $ready/$wanted ready, $updated updated, $verdict"
-  [ "$verdict" = ready ]
 }
 
 select_color() {
@@ -107,8 +66,8 @@ cmd_status() {
   echo "namespace: $namespace"
   echo "live: ${live:-none (the Service sark selects both colours; run: blue-green.sh switch blue)}"
   [ -z "$previous" ] || echo "previous: $previous"
-  describe_color blue || true
-  describe_color green || true
+  describe_deployment sark-blue || true
+  describe_deployment sark-green || true
 }
 
 cmd_deploy() {
@@ -134,7 +93,7 @@ cmd_deploy() {
 
 cmd_switch() {
   local target="$1" live
-  if ! describe_color "$target"; then
+  if ! describe_deployment "sark-$target"; then
     fail "refusing to switch: sark-$target is not fully ready (blue-green.sh deploy, or kubectl rollout status)"
   fi
   live="$(live_color)"

@@ -3,7 +3,7 @@
 # sark-canary sits behind the Service and the ingress-nginx canary Ingress sark-canary, which sends
 # canary-weight percent of the host's requests to it. The usual steps are 10, 25, 50 and 100 percent,
 # watching error rate and latency at each, then promote (or abort).
-# Self-contained on purpose: it can be copied alone to wherever kubectl runs.
+# Needs scripts/lib/rollout.sh beside it (copy both to wherever kubectl runs).
 set -euo pipefail
 
 usage() {
@@ -31,56 +31,15 @@ Exit status: 0 done, 1 failed or refused, 2 wrong usage.
 EOF
 }
 
+script_name=canary
 kubectl_bin="${KUBECTL:-kubectl}"
 namespace="${SARK_NAMESPACE:-sark}"
 dry_run=false
 rollout_timeout="${ROLLOUT_TIMEOUT:-10m}"
 weight_annotation="nginx.ingress.kubernetes.io/canary-weight"
 
-fail() {
-  echo "canary: $*" >&2
-  exit 1
-}
-
-usage_error() {
-  echo "canary: $*" >&2
-  usage >&2
-  exit 2
-}
-
-kube() {
-  "$kubectl_bin" -n "$namespace" "$@"
-}
-
-# Runs a change, or prints it with --dry-run.
-change() {
-  if [ "$dry_run" = true ]; then
-    echo "dry-run: $kubectl_bin -n $namespace $*"
-  else
-    kube "$@"
-  fi
-}
-
-# "image|wanted|current|updated|ready|generation|observedGeneration" of a Deployment.
-deployment_state() {
-  kube get deployment "$1" -o 'jsonpath={.spec.template.spec.containers[?(@.name=="sark")].image}|{.spec.replicas}|{.status.replicas}|{.status.updatedReplicas}|{.status.readyReplicas}|{.metadata.generation}|{.status.observedGeneration}'
-}
-
-# Prints a one-line summary of a Deployment; returns 0 when every replica is updated and ready.
-describe_deployment() {
-  local image wanted current updated ready generation observed
-  IFS='|' read -r image wanted current updated ready generation observed <<<"$(deployment_state "$1")"
-  wanted="${wanted:-0}" current="${current:-0}" updated="${updated:-0}" ready="${ready:-0}"
-  local verdict="ready"
-  if [ "$wanted" -eq 0 ]; then
-    verdict="parked (0 replicas)"
-  elif [ "${observed:-0}" -lt "${generation:-1}" ] || [ "$updated" -ne "$wanted" ] ||
-    [ "$ready" -ne "$wanted" ] || [ "$current" -ne "$wanted" ]; then
-    verdict="not ready"
-  fi
-  echo "$1: $image, $ready/$wanted ready, $updated updated, $verdict"
-  [ "$verdict" = ready ]
-}
+# shellcheck source=scripts/lib/rollout.sh
+source "$(dirname "$0")/lib/rollout.sh"
 
 canary_image() {
   kube get deployment sark-canary -o 'jsonpath={.spec.template.spec.containers[?(@.name=="sark")].image}'
