@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseManifests, validateBuiltIn } from "./support/manifests.js";
+import { type KubeObject, parseManifests, validateBuiltIn } from "./support/manifests.js";
 
 const deployment = `
 apiVersion: apps/v1
@@ -19,23 +19,29 @@ spec:
           resources: { limits: { memory: 512Mi } }
 `;
 
+function only(yaml: string): KubeObject {
+  const objects = parseManifests(yaml);
+  expect(objects).toHaveLength(1);
+  return objects[0] as KubeObject;
+}
+
 describe("the manifest validator", () => {
   it("accepts a valid Deployment", async () => {
-    const [object] = parseManifests(`---\n${deployment}\n---\n`);
-    expect(object?.kind).toBe("Deployment");
-    expect(await validateBuiltIn(object as never)).toEqual([]);
+    const object = only(`---\n${deployment}\n---\n`);
+    expect(object.kind).toBe("Deployment");
+    expect(await validateBuiltIn(object)).toEqual([]);
   });
 
   it("names a misspelt field, however deep", async () => {
-    const [object] = parseManifests(deployment.replace("readinessProbe", "readinessprobe"));
-    expect(await validateBuiltIn(object as never)).toEqual([
+    const object = only(deployment.replace("readinessProbe", "readinessprobe"));
+    expect(await validateBuiltIn(object)).toEqual([
       "Deployment/sark: unknown field spec.template.spec.containers[0].readinessprobe",
     ]);
   });
 
   it("reports a value of the wrong type", async () => {
-    const [object] = parseManifests(deployment.replace("containerPort: 8000", "containerPort: eight"));
-    const problems = await validateBuiltIn(object as never);
+    const object = only(deployment.replace("containerPort: 8000", "containerPort: eight"));
+    const problems = await validateBuiltIn(object);
     expect(problems.join("\n")).toMatch(/containerPort/);
   });
 
