@@ -23,16 +23,25 @@ const REDACT_PATHS = [
   "refresh_token",
 ];
 
-/** The service's logger: JSON lines on stdout, written once per event-loop turn (log-destination.ts). */
-export function createLogger(config: Pick<Config, "logging" | "environment">): Logger {
+/**
+ * The service's logger: JSON lines on stdout, written once per event-loop turn (log-destination.ts).
+ * `destination` is for tests that read the lines.
+ */
+export function createLogger(
+  config: Pick<Config, "logging" | "environment">,
+  destination: pino.DestinationStream = createLogDestination(1),
+): Logger {
   return pino(
     {
       level: config.logging.level,
+      // The level by name ("level":"error"), which log pipelines and a grep on `kubectl logs` match;
+      // pino renders each level's prefix once, when the logger is made, so lines cost no more.
+      formatters: { level: (label) => ({ level: label }) },
       base: { service: "sark", env: config.environment },
       redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
       // pino's isoTime, with the last millisecond's text remembered (clock.ts): under load many lines share one.
       timestamp: () => `,"time":"${isoTime(Date.now())}"`,
     },
-    createLogDestination(1),
+    destination,
   );
 }
