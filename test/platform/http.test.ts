@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/platform/logger.js";
 import { ADMIN, createTestApp, type TestApp } from "../helpers/app.js";
 import { BACKEND_LABEL } from "../helpers/backends.js";
 
@@ -134,8 +135,13 @@ describe(`HTTP pipeline (${BACKEND_LABEL})`, () => {
 
 describe(`read-only mode (${BACKEND_LABEL})`, () => {
   let t: TestApp;
+  const logLines: Record<string, unknown>[] = [];
   beforeAll(async () => {
-    t = await createTestApp({ READ_ONLY_MODE: "true" });
+    const logger = createLogger(
+      { logging: { level: "info" }, environment: "development" },
+      { write: (line: string) => logLines.push(JSON.parse(line)) },
+    );
+    t = await createTestApp({ READ_ONLY_MODE: "true" }, { logger });
   });
   afterAll(() => t.close());
 
@@ -169,6 +175,21 @@ describe(`read-only mode (${BACKEND_LABEL})`, () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().items.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("logs each rejection as one info line with its code, not as an error with a stack", async () => {
+    const token = await t.adminToken();
+    const res = await t.request({
+      method: "DELETE",
+      url: "/api/v1/servers/00000000-0000-7000-8000-000000000001",
+      token,
+    });
+    expect(res.statusCode).toBe(503);
+    const reqId = res.json().error.request_id;
+    const lines = logLines.filter((l) => l.reqId === reqId && l.msg !== "request");
+    expect(lines).toEqual([expect.objectContaining({ level: "info", code: "READ_ONLY" })]);
+    expect(lines[0]).not.toHaveProperty("err");
+    expect(logLines.some((l) => l.level === "error")).toBe(false);
   });
 
   it("keeps answering policy decisions, validation and tests, which change nothing", async () => {

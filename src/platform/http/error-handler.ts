@@ -70,6 +70,12 @@ export function dependencyFailure(error: unknown): AppError | undefined {
 }
 
 /**
+ * 5xx answers an operator asked for (READ_ONLY_MODE): expected, one info line each, no stack. At
+ * error level every write during a maintenance window would page someone and bury real failures.
+ */
+const OPERATOR_CHOSEN: ReadonlySet<string> = new Set(["READ_ONLY"]);
+
+/**
  * The single error handler: AppErrors render as themselves, Fastify's client errors map onto the
  * catalogue, dependency failures are 503, anything else is a 500 with a generic message and a full
  * log line.
@@ -77,7 +83,8 @@ export function dependencyFailure(error: unknown): AppError | undefined {
 export function createErrorHandler(logger: Logger) {
   return (error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
-      if (error.status >= 500) logger.error({ err: error, reqId: request.id }, error.message);
+      if (OPERATOR_CHOSEN.has(error.code)) logger.info({ reqId: request.id, code: error.code }, error.message);
+      else if (error.status >= 500) logger.error({ err: error, reqId: request.id }, error.message);
       reply.headers(error.headers);
       return reply.status(error.status).send(renderError(request, error.code, error.message, error.details));
     }
