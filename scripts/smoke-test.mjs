@@ -31,7 +31,7 @@ const PUBLIC_CHECKS = [
   },
   {
     name: "health",
-    run: async ({ call }) => expectBody(await call("GET", "/health"), (b) => b.status === "ok"),
+    run: async ({ call }) => expectBody(await call("GET", "/health"), (b) => b.status === "healthy"),
   },
   {
     name: "health detailed",

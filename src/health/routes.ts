@@ -55,8 +55,10 @@ export function healthRoutes(deps: HealthDeps) {
   }
 
   return (app: AppInstance) => {
+    // "healthy" as the deployment guide's checks expect: this process answers (dependencies are
+    // /ready's and /health/detailed's business).
     app.get("/health", PROBE, async () => ({
-      status: "ok",
+      status: "healthy",
       version: deps.version,
       environment: deps.environment,
       timestamp: new Date(deps.clock.now()).toISOString(),

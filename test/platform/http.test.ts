@@ -10,6 +10,17 @@ describe(`HTTP pipeline (${BACKEND_LABEL})`, () => {
   });
   afterAll(() => t.close());
 
+  it("answers /health with the status the deployment guide checks, the version and the time", async () => {
+    const res = await t.request({ method: "GET", url: "/health" });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: "healthy",
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      environment: "development",
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
   it("echoes a caller's X-Request-ID and generates one otherwise", async () => {
     const given = await t.request({ method: "GET", url: "/health", headers: { "x-request-id": "trace-abc.123" } });
     expect(given.headers["x-request-id"]).toBe("trace-abc.123");
