@@ -4,7 +4,7 @@ import type { Caller } from "../core/caller.js";
 import { AppError, type ErrorCode, isAppError } from "../platform/errors.js";
 import { policyServer } from "./mapping.js";
 import type { PreparedServer, RegistryCore } from "./service.js";
-import type { Server, ServerInput } from "./types.js";
+import type { Server, ServerRequest } from "./types.js";
 import { shapeErrors } from "./validation.js";
 
 export type BulkMode = "transactional" | "best_effort";
@@ -47,7 +47,7 @@ export function createBulkRegistration(core: RegistryCore, audit: AuditRecorder)
         const fields = shapeErrors(item, prefix);
         if (fields.length > 0)
           throw new AppError("VALIDATION_FAILED", `item ${index} is invalid`, { details: { fields } });
-        const input = item as ServerInput;
+        const input = item as ServerRequest;
         const first = names.get(input.name.toLowerCase());
         if (first !== undefined) throw new AppError("CONFLICT", `name '${input.name}' duplicates item ${first}`);
         names.set(input.name.toLowerCase(), index);

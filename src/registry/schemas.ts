@@ -70,7 +70,11 @@ const serverFields = {
 export const ServerInputSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: LIMITS.nameMax }),
-    transport: Transport,
+    transport: Type.Optional(
+      Type.Enum([...TRANSPORTS], {
+        description: "Defaults to streamable-http when endpoint is an http(s) URL; stdio is never assumed.",
+      }),
+    ),
     ...serverFields,
     tools: Type.Optional(Type.Array(ToolInputSchema, { maxItems: LIMITS.toolsMax })),
   },

@@ -25,8 +25,8 @@ import {
   updateServerRow,
 } from "./repository.js";
 import type { ServerCache } from "./server-cache.js";
-import type { RegistryTables, Server, ServerInput, ServerPatch } from "./types.js";
-import { semanticErrors } from "./validation.js";
+import type { RegistryTables, Server, ServerPatch, ServerRequest } from "./types.js";
+import { semanticErrors, TRANSPORT_REQUIRED, withInferredTransport } from "./validation.js";
 
 export interface RegistryServiceDeps {
   database: Database;
@@ -58,7 +58,13 @@ export function createRegistryCore(deps: RegistryServiceDeps) {
   }
 
   /** Validates one registration (beyond its JSON shape) and builds its rows; throws 400/403. */
-  function prepare(caller: Caller, input: ServerInput, prefix = "body"): PreparedServer {
+  function prepare(caller: Caller, request: ServerRequest, prefix = "body"): PreparedServer {
+    const input = withInferredTransport(request);
+    if (input === undefined) {
+      throw validationFailed(`server '${request.name}' is invalid`, [
+        { path: `${prefix}/transport`, message: TRANSPORT_REQUIRED },
+      ]);
+    }
     const fields = semanticErrors(input, prefix);
     if (fields.length > 0) throw validationFailed(`server '${input.name}' is invalid`, fields);
     const ownerId = input.owner_id === undefined ? caller.principal.id : input.owner_id;
@@ -213,7 +219,7 @@ export function createServerCrud(core: RegistryCore, audit: AuditRecorder, cache
     return row;
   }
 
-  async function register(caller: Caller, input: ServerInput): Promise<Server> {
+  async function register(caller: Caller, input: ServerRequest): Promise<Server> {
     const prepared = core.prepare(caller, input);
     await core.authorize(caller, ACTIONS.serverRegister, { server: policyServer(prepared.server) });
     await core.requireTeamMember(caller, prepared.server.team, prepared.server);

@@ -129,6 +129,9 @@ export interface ServerInput {
   tools?: ToolInput[];
 }
 
+/** A registration as a client sends it: `transport` may be left out for an http(s) endpoint. */
+export type ServerRequest = Omit<ServerInput, "transport"> & { transport?: Transport };
+
 /** PATCH body: every field optional; `null` clears a nullable field. Tools are not patched here. */
 export type ServerPatch = Partial<Omit<ServerInput, "tools">>;
 

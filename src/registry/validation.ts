@@ -3,7 +3,7 @@ import { Ajv2019 } from "ajv/dist/2019.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { FieldError } from "../platform/errors.js";
 import { LIMITS, ServerInputSchema } from "./schemas.js";
-import type { ServerInput, ServerPatch, ToolInput } from "./types.js";
+import type { ServerInput, ServerPatch, ServerRequest, ToolInput } from "./types.js";
 
 /**
  * Strict-ish: unknown keywords and malformed schemas are errors (a typo like `propertiez` would
@@ -82,6 +82,21 @@ function ajvFields(prefix: string, errors: ErrorObject[] | null | undefined): Fi
 export function shapeErrors(value: unknown, prefix: string): FieldError[] {
   return checkShape(value) ? [] : ajvFields(prefix, checkShape.errors);
 }
+
+/**
+ * The registration with its transport: as sent, or Streamable HTTP (the current MCP transport) when
+ * it was left out and the endpoint is an http(s) URL. Undefined when it cannot be told; stdio is
+ * never assumed, since it makes SARK run a command, which a client must ask for.
+ */
+export function withInferredTransport(request: ServerRequest): ServerInput | undefined {
+  if (request.transport !== undefined) return { ...request, transport: request.transport };
+  if (typeof request.endpoint === "string" && /^https?:\/\//i.test(request.endpoint)) {
+    return { ...request, transport: "streamable-http" };
+  }
+  return undefined;
+}
+
+export const TRANSPORT_REQUIRED = "is required unless endpoint is an http(s) URL (then it is streamable-http)";
 
 type Connection = Pick<ServerInput, "transport" | "endpoint" | "command" | "args" | "env">;
 

@@ -54,6 +54,37 @@ describe("/api/v1/servers", () => {
     expect(dup.json().error.code).toBe("CONFLICT");
   });
 
+  // The deployment guide registers `{"name", "endpoint"}`; an http(s) endpoint means Streamable HTTP.
+  it("infers streamable-http from an http(s) endpoint when transport is left out, and never stdio", async () => {
+    const created = await post({ name: "inferred-http", endpoint: "https://mcp.example.test/mcp" });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ name: "inferred-http", transport: "streamable-http" });
+
+    for (const body of [{ name: "no-transport" }, { name: "command-only", command: "/usr/bin/mcp-server" }]) {
+      const refused = await post(body);
+      expect(refused.statusCode, body.name).toBe(400);
+      expect(refused.json().error.details.fields).toEqual([
+        {
+          path: "body/transport",
+          message: "is required unless endpoint is an http(s) URL (then it is streamable-http)",
+        },
+      ]);
+    }
+    const ftp = await post({ name: "ftp-endpoint", endpoint: "ftp://mcp.example.test/mcp" });
+    expect(ftp.statusCode).toBe(400);
+    expect(ftp.json().error.details.fields[0].path).toBe("body/transport");
+
+    const bulk = await t.request({
+      method: "POST",
+      url: "/api/v1/servers/bulk",
+      token: admin,
+      body: { servers: [{ name: "bulk-inferred", endpoint: "http://mcp.example.test/mcp" }] },
+    });
+    expect(bulk.statusCode, bulk.body).toBe(201);
+    const listed = await t.request({ method: "GET", url: "/api/v1/servers?search=bulk-inferred", token: admin });
+    expect(listed.json().items[0]).toMatchObject({ name: "bulk-inferred", transport: "streamable-http" });
+  });
+
   it("makes the registering developer the owner; an admin may name another owner", async () => {
     const own = await post(serverBody("dev-owned"), developer);
     expect(own.statusCode).toBe(201);
