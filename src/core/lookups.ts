@@ -16,6 +16,8 @@ export interface UserLookup {
 export interface ServerLookup {
   /** The server with this id; null when none. */
   findServer(id: string): Promise<PolicyServer | null>;
+  /** The server with this name (case-insensitive, as names are unique); null when none. */
+  findServerByName(name: string): Promise<PolicyServer | null>;
   /** The tool with this name on the server with this id; null when none. */
   findTool(serverId: string, toolName: string): Promise<PolicyTool | null>;
 }

@@ -6,7 +6,7 @@ import type { ServerLookup, UserLookup } from "../core/lookups.js";
 import type { PolicyContext, PolicyServer, PolicyTool, PolicyUser } from "../core/policy-input.js";
 import type { Sensitivity } from "../core/sensitivity.js";
 import type { Clock } from "../platform/clock.js";
-import { notFound } from "../platform/errors.js";
+import { notFound, validationFailed } from "../platform/errors.js";
 import { buildInput, policyUserOf, requestContext } from "./input.js";
 import type { PolicyAuthorizer } from "./policy-authorizer.js";
 import type { EvaluateBody } from "./schemas.js";
@@ -57,6 +57,17 @@ export function createEvaluateService(deps: {
     };
   }
 
+  /** From `server_id` (looked up) or an inline `server` document, and `tool` by name or document. */
+  async function serverAndTool(body: EvaluateRequest): Promise<Resolved> {
+    const serverId = body.server_id?.toLowerCase();
+    const server = serverId ? await storedServer(deps.lookups.servers, serverId) : inlineServer(body.server);
+    const tool =
+      typeof body.tool === "string" && serverId
+        ? await storedTool(deps.lookups.servers, serverId, body.tool)
+        : inlineTool(body.tool, server);
+    return { server, tool };
+  }
+
   return {
     async evaluate(caller: Caller, body: EvaluateRequest): Promise<EvaluateResponse> {
       await deps.authorizer.require(caller, ACTIONS.policyEvaluate);
@@ -65,12 +76,8 @@ export function createEvaluateService(deps: {
       const ref = body.user;
       const self = ref === undefined || ref === caller.principal.id || ref === caller.principal.username;
       const user = self ? policyUserOf(caller) : await otherUser(caller, ref);
-      const serverId = body.server_id?.toLowerCase();
-      const server = serverId ? await storedServer(deps.lookups.servers, serverId) : inlineServer(body.server);
-      const tool =
-        typeof body.tool === "string" && serverId
-          ? await storedTool(deps.lookups.servers, serverId, body.tool)
-          : inlineTool(body.tool, server);
+      const { server, tool } =
+        body.resource === undefined ? await serverAndTool(body) : await resolveResource(body, deps.lookups.servers);
       const now = requestContext(deps.clock.now(), caller.request, deps.environment);
       const context: PolicyContext = body.context ? { ...now, ...body.context } : now;
       const input = buildInput(user, body.action, { server, tool, parameters: body.parameters ?? {} }, context);
@@ -81,6 +88,57 @@ export function createEvaluateService(deps: {
       const decision = await deps.authorizer.decide(input, caller, details);
       return toResponse(decision);
     },
+  };
+}
+
+interface Resolved {
+  server: PolicyServer | null;
+  tool: PolicyTool | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `resource` (the deployment guide's form): a registered server's id or name, or `server/tool`.
+ * The whole string is tried as a server first, since names may contain "/"; then it is split at
+ * the last "/". A name SARK does not know is evaluated as an unregistered server of that name at
+ * the strictest sensitivity, as an inline document would be; an unknown id is a 404.
+ */
+async function resolveResource(body: EvaluateRequest, servers: ServerLookup): Promise<Resolved> {
+  const resource = body.resource ?? "";
+  if (body.server_id !== undefined || body.server !== undefined || body.tool !== undefined) {
+    throw validationFailed("resource replaces server_id, server and tool", [
+      { path: "body/resource", message: "cannot be combined with server_id, server or tool" },
+    ]);
+  }
+  const whole = await serverByReference(servers, resource);
+  if (whole) return { server: whole, tool: null };
+  if (UUID.test(resource)) throw notFound("server", resource);
+  const slash = resource.lastIndexOf("/");
+  if (slash <= 0 || slash === resource.length - 1) return { server: unregisteredServer(resource), tool: null };
+  const serverRef = resource.slice(0, slash);
+  const toolName = resource.slice(slash + 1);
+  const server = await serverByReference(servers, serverRef);
+  if (!server) {
+    const unregistered = unregisteredServer(serverRef);
+    return { server: unregistered, tool: inlineTool(toolName, unregistered) };
+  }
+  return { server, tool: await storedTool(servers, server.id, toolName) };
+}
+
+function serverByReference(servers: ServerLookup, ref: string): Promise<PolicyServer | null> {
+  return UUID.test(ref) ? servers.findServer(ref.toLowerCase()) : servers.findServerByName(ref);
+}
+
+function unregisteredServer(name: string): PolicyServer {
+  return {
+    id: "",
+    name,
+    transport: "streamable-http",
+    sensitivity_level: "critical",
+    owner_id: null,
+    team_id: null,
+    tags: [],
   };
 }
 

@@ -135,6 +135,14 @@ const ToolDoc = Type.Object({
 export const EvaluateBody = Type.Object(
   {
     action: Type.String({ minLength: 1, maxLength: 128 }),
+    resource: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description:
+          "A registered server's id or name, or `server/tool`; a name SARK does not know is evaluated as an unregistered server at the strictest sensitivity. Replaces server_id, server and tool.",
+      }),
+    ),
     server_id: Type.Optional(Type.String({ pattern: UUID_PATTERN })),
     server: Type.Optional(ServerDoc),
     tool: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), ToolDoc])),

@@ -63,6 +63,15 @@ export async function findServerRow(db: RegistryDb, id: string): Promise<ServerR
   return db.selectFrom("servers").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
+/** By name, case-insensitively, as the unique index on lower(name) compares them. */
+export async function findServerRowByName(db: RegistryDb, name: string): Promise<ServerRow | undefined> {
+  return db
+    .selectFrom("servers")
+    .selectAll()
+    .where((eb) => eb(eb.fn("lower", ["name"]), "=", name.toLowerCase()))
+    .executeTakeFirst();
+}
+
 /**
  * A server and its tools (by name) in one round trip: the read path of `GET /servers/{id}`.
  * Tool timestamps arrive as text through json_agg; the mapping accepts both forms.

@@ -1,7 +1,7 @@
 import type { ServerLookup } from "../core/lookups.js";
 import type { Database } from "../platform/db/database.js";
 import { policyServer, policyTool } from "./mapping.js";
-import { findServerRow, findToolRow } from "./repository.js";
+import { findServerRow, findServerRowByName, findToolRow } from "./repository.js";
 import type { RegistryTables } from "./types.js";
 
 /**
@@ -17,6 +17,10 @@ export function createServerLookup(database: Database): ServerLookup {
   return {
     async findServer(id) {
       const row = await findServerRow(db, id);
+      return row ? policyServer(row) : null;
+    },
+    async findServerByName(name) {
+      const row = await findServerRowByName(db, name);
       return row ? policyServer(row) : null;
     },
     async findTool(serverId, toolName) {

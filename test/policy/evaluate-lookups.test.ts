@@ -88,3 +88,66 @@ describe("evaluate against a stored server and tool", () => {
     });
   });
 });
+
+// The deployment guide asks `{"action": "server:read", "resource": "server-123"}`.
+describe("evaluate a resource named by id, name or server/tool", () => {
+  it("finds a registered server by name in any case, or by id, with its team", async () => {
+    const id = await register({ name: "lk-res-payments", transport: "stdio", command: "npx", team: "payments" });
+    await register({ name: "lk-res-search", transport: "stdio", command: "npx", team: "search" });
+    for (const resource of ["LK-Res-Payments", id, id.toUpperCase()]) {
+      const res = await evaluate(member, { action: "server:update", resource });
+      expect(res.statusCode, resource).toBe(200);
+      expect(res.json().allow, resource).toBe(true);
+    }
+    expect((await evaluate(member, { action: "server:update", resource: "lk-res-search" })).json().allow).toBe(false);
+  });
+
+  it("finds a registered tool as server/tool, and names an unknown tool or id with 404", async () => {
+    const id = await register({
+      name: "lk-res-tools",
+      transport: "stdio",
+      command: "npx",
+      tools: [
+        { name: "export_rows", sensitivity_level: "low" },
+        { name: "drop_tables", sensitivity_level: "critical" },
+      ],
+    });
+    expect((await evaluate(member, { action: "tool:invoke", resource: "lk-res-tools/export_rows" })).json().allow).toBe(
+      true,
+    );
+    expect((await evaluate(member, { action: "tool:invoke", resource: `${id}/drop_tables` })).json().allow).toBe(false);
+    const tool = await evaluate(member, { action: "tool:invoke", resource: "lk-res-tools/nope" });
+    expect(tool.statusCode).toBe(404);
+    expect(tool.json().error).toMatchObject({ code: "NOT_FOUND", message: "tool 'nope' not found" });
+    const missing = uuidv7();
+    const server = await evaluate(member, { action: "server:read", resource: missing });
+    expect(server.statusCode).toBe(404);
+    expect(server.json().error).toMatchObject({ code: "NOT_FOUND", message: `server '${missing}' not found` });
+  });
+
+  it("evaluates a name SARK does not know as an unregistered server at the strictest sensitivity", async () => {
+    const guide = await evaluate(admin, { action: "server:read", resource: "server-123" });
+    expect(guide.statusCode, guide.body).toBe(200);
+    expect(guide.json()).toHaveProperty("allow");
+    const strict = await evaluate(member, { action: "tool:invoke", resource: "lk-unknown/export_rows" });
+    expect(strict.statusCode).toBe(200);
+    const inlineCritical = await evaluate(member, {
+      action: "tool:invoke",
+      server: { name: "lk-unknown", sensitivity_level: "critical" },
+      tool: "export_rows",
+    });
+    expect(strict.json().allow).toBe(false);
+    expect(strict.json().allow).toBe(inlineCritical.json().allow);
+    expect(strict.json().reasons).toEqual(inlineCritical.json().reasons);
+  });
+
+  it("refuses resource together with server_id, server or tool", async () => {
+    for (const extra of [{ server_id: uuidv7() }, { server: { name: "x" } }, { tool: "t" }]) {
+      const res = await evaluate(member, { action: "server:read", resource: "lk-res-search", ...extra });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details.fields).toEqual([
+        { path: "body/resource", message: "cannot be combined with server_id, server or tool" },
+      ]);
+    }
+  });
+});
