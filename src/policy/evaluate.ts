@@ -102,7 +102,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `resource` (the deployment guide's form): a registered server's id or name, or `server/tool`.
  * The whole string is tried as a server first, since names may contain "/"; then it is split at
  * the last "/". A name SARK does not know is evaluated as an unregistered server of that name at
- * the strictest sensitivity, as an inline document would be; an unknown id is a 404.
+ * the strictest sensitivity (as an inline tool without a level is); an unknown id is a 404.
  */
 async function resolveResource(body: EvaluateRequest, servers: ServerLookup): Promise<Resolved> {
   const resource = body.resource ?? "";
@@ -113,7 +113,7 @@ async function resolveResource(body: EvaluateRequest, servers: ServerLookup): Pr
   }
   const whole = await serverByReference(servers, resource);
   if (whole) return { server: whole, tool: null };
-  if (UUID.test(resource)) throw notFound("server", resource);
+  if (UUID.test(resource)) throw notFound("server", resource.toLowerCase());
   const slash = resource.lastIndexOf("/");
   if (slash <= 0 || slash === resource.length - 1) return { server: unregisteredServer(resource), tool: null };
   const serverRef = resource.slice(0, slash);
